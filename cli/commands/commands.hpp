@@ -1,0 +1,8 @@
+#pragma once
+// One register function per subcommand (one file each under cli/commands/).
+#include <CLI/CLI.hpp>
+
+namespace strata::cli {
+void register_vectorize(CLI::App& app);
+void register_info(CLI::App& app);
+}  // namespace strata::cli

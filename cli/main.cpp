@@ -1,0 +1,35 @@
+// The strata command-line tool: parse, call the library, report. Algorithms
+// live in the library; each subcommand is a thin file in commands/.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "commands/commands.hpp"
+#include "strata/core/error.hpp"
+#include "strata/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"strata: topics, hierarchies, rank selection and embeddings from large sparse data"};
+  app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
+  app.require_subcommand(1);
+  strata::cli::register_vectorize(app);
+  strata::cli::register_info(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const strata::InputError& e) {
+    std::fprintf(stderr, "strata: error: %s\n", e.what());
+    return 1;
+  } catch (const strata::ArgumentError& e) {
+    std::fprintf(stderr, "strata: invalid argument: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "strata: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strata: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,23 @@
+#pragma once
+/// @file Progress reporting. The library never prints (STYLE habit 6): long
+/// computations call a `ProgressCallback`; the CLI draws a progress line from
+/// it and Python forwards it to `verbose` output.
+#include <functional>
+#include <string>
+
+namespace strata {
+
+struct ProgressEvent {
+  std::string stage;      ///< what is running, e.g. "vectorize", "nmf"
+  long long done = 0;     ///< units finished (iterations, documents, bytes)
+  long long total = 0;    ///< units expected; 0 when unknown
+  double loss = 0.0;      ///< current objective, when meaningful
+  bool has_loss = false;
+  double elapsed_seconds = 0.0;
+};
+
+/// Returns false to ask the computation to stop early (it then returns what it has,
+/// with a status saying it was interrupted).
+using ProgressCallback = std::function<bool(const ProgressEvent&)>;
+
+}  // namespace strata

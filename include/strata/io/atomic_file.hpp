@@ -1,0 +1,44 @@
+#pragma once
+/// @file Atomic output: write to a temporary file beside the target, then rename.
+///
+/// A reader never sees a half-written file: either the old content (or no file)
+/// or the complete new one (SPEC 5). If the writer fails or is destroyed before
+/// `commit()`, the temporary file is removed.
+#include <fstream>
+#include <functional>
+#include <string>
+
+namespace strata {
+
+class AtomicFile {
+ public:
+  /// Opens `<path>.tmp-<pid>-<n>` for binary writing; throws InputError naming
+  /// `path` if the directory is not writable.
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  std::ostream& stream() { return out_; }
+  /// Flushes, checks for write errors, and renames over the target.
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, tmp_path_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+/// Writes a whole file atomically through `write`.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
+
+/// Creates a directory (and its parents) if missing; throws InputError on failure
+/// or if `path` exists and is not a directory.
+void ensure_directory(const std::string& path);
+
+/// Reads a whole file into a string; throws InputError if missing or unreadable.
+std::string read_text_file(const std::string& path);
+
+}  // namespace strata

@@ -1,0 +1,8 @@
+#pragma once
+// strata._core is split by concern: one bind_*.cpp per library area, each
+// registering its functions on the module. module.cpp calls them all.
+#include <pybind11/pybind11.h>
+
+namespace strata::python {
+void bind_corpus(pybind11::module_& m);
+}  // namespace strata::python

@@ -1,0 +1,8 @@
+#include "bindings.hpp"
+#include "strata/version.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "strata's compiled core; use the estimators in the strata package instead.";
+  m.attr("__version__") = STRATA_VERSION;
+  strata::python::bind_corpus(m);
+}

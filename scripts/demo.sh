@@ -1,0 +1,13 @@
+#!/bin/sh
+# The main job on the bundled Brown corpus, as far as strata goes today:
+# vectorize the corpus and describe it.
+set -eu
+STRATA=${1:-build/bin/strata}
+OUT=${2:-build/demo}
+mkdir -p "$OUT"
+echo "== vectorize the bundled Brown corpus (500 documents, 15 genres)"
+"$STRATA" vectorize data/brown.tsv.gz --format tsv --id-column 1 --label-column 2 --text-column 3 \
+  --stop-words english --min-df 2 --max-df 0.5 --window 5 -o "$OUT/brown.strata"
+echo
+echo "== summary"
+"$STRATA" info "$OUT/brown.strata" --top 15
