@@ -5,4 +5,5 @@
 namespace strata::cli {
 void register_vectorize(CLI::App& app);
 void register_info(CLI::App& app);
+void register_generate(CLI::App& app);
 }  // namespace strata::cli

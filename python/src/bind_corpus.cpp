@@ -34,6 +34,7 @@ py::dict corpus_to_python(Corpus&& c) {
   d["window"] = c.window;
   d["weighting"] = c.weighting;
   d["provenance"] = c.provenance_json;
+  d["idf"] = c.idf.empty() ? py::object(py::none()) : py::object(to_numpy(std::move(c.idf)));
   return d;
 }
 
@@ -81,6 +82,27 @@ void bind_corpus(py::module_& m) {
       py::arg("min_df") = "1", py::arg("max_df") = "1.0", py::arg("max_features") = 0,
       py::arg("weighting") = "tfidf", py::arg("sublinear_tf") = false, py::arg("norm") = "default",
       py::arg("smooth_idf") = true, py::arg("window") = 0);
+
+  m.def(
+      "transform_documents",
+      [](const std::vector<std::string>& documents, const std::vector<std::string>& vocabulary,
+         const std::vector<double>& idf, const std::string& weighting, bool sublinear_tf, const std::string& norm) {
+        Corpus fitted;
+        fitted.vocabulary = vocabulary;
+        fitted.idf = idf;
+        fitted.weighting = weighting;
+        VectorizerOptions o;
+        o.sublinear_tf = sublinear_tf;
+        o.norm = parse_norm(norm);
+        Corpus c;
+        {
+          py::gil_scoped_release release;
+          c = transform_documents(documents, fitted, o);
+        }
+        return corpus_to_python(std::move(c));
+      },
+      py::arg("documents"), py::arg("vocabulary"), py::arg("idf"), py::arg("weighting"),
+      py::arg("sublinear_tf") = false, py::arg("norm") = "default");
 
   m.def(
       "load_corpus",

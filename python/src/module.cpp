@@ -5,4 +5,5 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "strata's compiled core; use the estimators in the strata package instead.";
   m.attr("__version__") = STRATA_VERSION;
   strata::python::bind_corpus(m);
+  strata::python::bind_synth(m);
 }

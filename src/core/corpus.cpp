@@ -17,6 +17,8 @@ void validate_corpus(const Corpus& corpus, const std::string& source) {
     count_mismatch("document ids", corpus.doc_ids.size(), m.rows);
   if (!corpus.labels.empty() && static_cast<Index>(corpus.labels.size()) != m.rows)
     count_mismatch("labels", corpus.labels.size(), m.rows);
+  if (!corpus.idf.empty() && static_cast<Index>(corpus.idf.size()) != m.cols)
+    count_mismatch("idf", corpus.idf.size(), m.cols);
   if (corpus.cooccurrence) {
     const auto& c = *corpus.cooccurrence;
     validate_csr(c.view(), source.c_str());

@@ -34,6 +34,8 @@ enum SectionKind : std::uint32_t {
   kCoocIndptr = 8,
   kCoocIndices = 9,
   kCoocData = 10,
+  kIdf = 11,
+  kLastKind = kIdf,
 };
 
 struct Section {
@@ -114,6 +116,7 @@ void write_corpus_file(const std::string& path, const Corpus& corpus) {
   meta["provenance"] = nlohmann::json::parse(corpus.provenance_json, nullptr, false);
   if (meta["provenance"].is_discarded()) meta["provenance"] = nlohmann::json::object();
   add(kMetadata, 1, meta.dump());
+  if (!corpus.idf.empty()) add(kIdf, 8, array_payload(corpus.idf));
   if (corpus.cooccurrence) {
     const SparseMatrix& c = *corpus.cooccurrence;
     add(kCoocIndptr, 8, array_payload(c.indptr));
@@ -228,7 +231,7 @@ MappedCorpusFile::MappedCorpusFile(const std::string& path, const CorpusFileOpti
       const unsigned char* data = nullptr;
       std::uint64_t length = 0;
     };
-    Found found[kCoocData + 1];
+    Found found[kLastKind + 1];
     for (std::uint32_t i = 0; i < n_sections; ++i) {
       const unsigned char* e = p + kHeaderSize + kEntrySize * i;
       const auto kind = get<std::uint32_t>(e);
@@ -243,7 +246,7 @@ MappedCorpusFile::MappedCorpusFile(const std::string& path, const CorpusFileOpti
       if (options.verify_checksums && crc32_of(p + offset, length) != crc)
         fail("checksum mismatch in section " + std::to_string(kind) + " (corrupted file)",
              static_cast<std::int64_t>(offset));
-      if (kind >= 1 && kind <= kCoocData) found[kind] = Found{p + offset, length};
+      if (kind >= 1 && kind <= kLastKind) found[kind] = Found{p + offset, length};
       // Unknown kinds are skipped: later minor versions may add sections.
     }
     auto need = [&](std::uint32_t kind, std::uint64_t bytes, const char* what) {
@@ -288,6 +291,11 @@ MappedCorpusFile::MappedCorpusFile(const std::string& path, const CorpusFileOpti
     read_strings(kLabels, "labels", rows, labels_);
     if (found[kMetadata].data)
       metadata_json_.assign(reinterpret_cast<const char*>(found[kMetadata].data), found[kMetadata].length);
+    if (found[kIdf].data) {
+      need(kIdf, cols * 8, "idf");
+      idf_.assign(reinterpret_cast<const double*>(found[kIdf].data),
+                  reinterpret_cast<const double*>(found[kIdf].data) + cols);
+    }
     if (found[kCoocIndptr].data) {
       has_cooccurrence_ = true;
       need(kCoocIndptr, (cols + 1) * 8, "co-occurrence row pointers");
@@ -317,6 +325,7 @@ Corpus MappedCorpusFile::to_corpus() const {
   c.vocabulary = vocabulary_;
   c.doc_ids = doc_ids_;
   c.labels = labels_;
+  c.idf = idf_;
   if (has_cooccurrence_) c.cooccurrence = to_owning(cooccurrence_);
   const auto meta = nlohmann::json::parse(metadata_json_, nullptr, false);
   if (meta.is_object()) {

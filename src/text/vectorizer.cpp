@@ -42,6 +42,16 @@ class TermTable {
     if (terms_.size() * 2 > slots_.size()) grow();
     return id;
   }
+  /// Returns the id of `token`, or -1.
+  std::int32_t find(std::string_view token) const {
+    const std::uint64_t h = std::hash<std::string_view>{}(token);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t s = h & mask;; s = (s + 1) & mask) {
+      const std::int32_t id = slots_[s];
+      if (id < 0) return -1;
+      if (hashes_[id] == h && terms_[id] == token) return id;
+    }
+  }
   const std::string& term(std::int32_t id) const { return terms_[id]; }
   std::size_t size() const { return terms_.size(); }
 
@@ -176,6 +186,10 @@ struct Vectorizer::Impl {
   std::string scratch;
   std::vector<std::int32_t> stream;        // the current document's token ids (window > 0)
   PairCounter pairs;
+  // Fixed-vocabulary mode (transforming new documents): ids 0..V-1 are the
+  // given vocabulary, unknown tokens are dropped and idf is given.
+  bool fixed = false;
+  std::vector<double> fixed_idf;
 
   std::int64_t n_docs() const { return static_cast<std::int64_t>(indptr.size()) - 1; }
 
@@ -185,7 +199,8 @@ struct Vectorizer::Impl {
     stream.clear();
     tokenize(text, scratch, [&](std::string_view token) {
       bool inserted = false;
-      const std::int32_t t = table.find_or_insert(token, inserted);
+      const std::int32_t t = fixed ? table.find(token) : table.find_or_insert(token, inserted);
+      if (t < 0) return;
       if (inserted) {
         is_stop.push_back(stop_words.count(std::string(token)) > 0);
         last_doc.push_back(-1);
@@ -222,6 +237,11 @@ struct Vectorizer::Impl {
   }
 
   Corpus finish(const std::string& source) {
+    if (fixed) {
+      std::vector<std::int32_t> all(table.size());
+      std::iota(all.begin(), all.end(), 0);
+      return build(all);
+    }
     const std::int64_t n = n_docs();
     const double max_count = options.max_df.is_fraction ? options.max_df.value * n : options.max_df.value;
     const double min_count = options.min_df.is_fraction ? options.min_df.value * n : options.min_df.value;
@@ -247,7 +267,13 @@ struct Vectorizer::Impl {
     }
     if (kept.empty())
       throw InputError(source, "after pruning, no terms remain; try a lower min_df or a higher max_df");
+    return build(kept);
+  }
 
+  // Builds the corpus from the kept raw term ids (in final column order).
+  Corpus build(const std::vector<std::int32_t>& kept) {
+    const std::int64_t n = n_docs();
+    const std::size_t n_terms = table.size();
     std::vector<std::int32_t> new_id(n_terms, -1);
     for (std::size_t j = 0; j < kept.size(); ++j) new_id[kept[j]] = static_cast<std::int32_t>(j);
 
@@ -274,7 +300,8 @@ struct Vectorizer::Impl {
     std::vector<std::int32_t>().swap(ids);
     std::vector<std::uint32_t>().swap(counts);
 
-    apply_weighting(m, kept);
+    corpus.idf = compute_idf(kept);
+    apply_weighting(m, corpus.idf);
     corpus.vocabulary.reserve(kept.size());
     for (std::int32_t t : kept) corpus.vocabulary.push_back(table.term(t));
     if (any_label) corpus.labels = labels;
@@ -300,7 +327,18 @@ struct Vectorizer::Impl {
     return corpus;
   }
 
-  void apply_weighting(SparseMatrix& m, const std::vector<std::int32_t>& kept) const {
+  std::vector<double> compute_idf(const std::vector<std::int32_t>& kept) const {
+    if (options.weighting != Weighting::TfIdf) return {};
+    if (fixed) return fixed_idf;
+    // scikit-learn: idf = log(n / df) + 1 with n and df each incremented when smoothing.
+    const double n = static_cast<double>(n_docs()) + (options.smooth_idf ? 1.0 : 0.0);
+    std::vector<double> idf(kept.size());
+    for (std::size_t j = 0; j < kept.size(); ++j)
+      idf[j] = std::log(n / (static_cast<double>(df[kept[j]]) + (options.smooth_idf ? 1.0 : 0.0))) + 1.0;
+    return idf;
+  }
+
+  void apply_weighting(SparseMatrix& m, const std::vector<double>& idf) const {
     const Weighting w = options.weighting;
     Norm norm = options.norm;
     if (norm == Norm::Default) norm = (w == Weighting::Tf || w == Weighting::TfIdf) ? Norm::L2 : Norm::None;
@@ -308,11 +346,6 @@ struct Vectorizer::Impl {
     if ((w == Weighting::Tf || w == Weighting::TfIdf) && options.sublinear_tf)
       for (double& v : m.data) v = std::log(v) + 1.0;
     if (w == Weighting::TfIdf) {
-      // scikit-learn: idf = log(n / df) + 1 with n and df each incremented when smoothing.
-      const double n = static_cast<double>(n_docs()) + (options.smooth_idf ? 1.0 : 0.0);
-      std::vector<double> idf(kept.size());
-      for (std::size_t j = 0; j < kept.size(); ++j)
-        idf[j] = std::log(n / (static_cast<double>(df[kept[j]]) + (options.smooth_idf ? 1.0 : 0.0))) + 1.0;
       for (std::size_t p = 0; p < m.data.size(); ++p) m.data[p] *= idf[m.indices[p]];
     }
     if (norm == Norm::None) return;
@@ -332,6 +365,25 @@ Vectorizer::Vectorizer(VectorizerOptions options) : impl_(new Impl) {
   for (auto& w : resolve_stop_words(options.stop_words)) impl_->stop_words.insert(w);
   impl_->options = std::move(options);
 }
+Vectorizer::Vectorizer(VectorizerOptions options, const std::vector<std::string>& vocabulary,
+                       const std::vector<double>& idf)
+    : Vectorizer(std::move(options)) {
+  if (impl_->options.weighting == Weighting::TfIdf && idf.size() != vocabulary.size())
+    throw ArgumentError("idf must have one entry per vocabulary term (got " + std::to_string(idf.size()) + " for " +
+                        std::to_string(vocabulary.size()) + " terms)");
+  impl_->fixed = true;
+  impl_->fixed_idf = idf;
+  for (const auto& term : vocabulary) {
+    bool inserted = false;
+    impl_->table.find_or_insert(term, inserted);
+    if (!inserted) throw ArgumentError("vocabulary has a duplicate term '" + term + "'");
+    impl_->is_stop.push_back(0);
+    impl_->last_doc.push_back(-1);
+    impl_->slot_in_row.push_back(0);
+    impl_->df.push_back(0);
+    impl_->total.push_back(0.0);
+  }
+}
 Vectorizer::~Vectorizer() { delete impl_; }
 Vectorizer::Vectorizer(Vectorizer&& other) noexcept : impl_(other.impl_) { other.impl_ = nullptr; }
 Vectorizer& Vectorizer::operator=(Vectorizer&& other) noexcept {
@@ -341,6 +393,17 @@ Vectorizer& Vectorizer::operator=(Vectorizer&& other) noexcept {
 void Vectorizer::add(std::string_view text, std::string_view label, std::string_view id) { impl_->add(text, label, id); }
 long long Vectorizer::documents() const { return impl_->n_docs(); }
 Corpus Vectorizer::finish(const std::string& source) { return impl_->finish(source); }
+
+Corpus transform_documents(const std::vector<std::string>& documents, const Corpus& fitted,
+                           VectorizerOptions options) {
+  if (fitted.vocabulary.empty()) throw ArgumentError("the fitted corpus has no vocabulary to transform with");
+  if (fitted.weighting != "unknown") options.weighting = parse_weighting(fitted.weighting);
+  if (options.weighting == Weighting::TfIdf && fitted.idf.empty())
+    throw ArgumentError("the fitted corpus is tf-idf weighted but stores no idf");
+  Vectorizer v(std::move(options), fitted.vocabulary, fitted.idf);
+  for (const auto& d : documents) v.add(d);
+  return v.finish();
+}
 
 Corpus vectorize(const std::vector<std::string>& documents, const VectorizerOptions& options) {
   Vectorizer v(options);

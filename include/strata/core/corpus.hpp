@@ -26,6 +26,9 @@ struct Corpus {
   std::optional<SparseMatrix> cooccurrence;
   /// The co-occurrence window half-width W (0 when there is no co-occurrence).
   int window = 0;
+  /// Inverse document frequencies per term when `weighting` is "tfidf" (empty
+  /// otherwise): what new documents need to be vectorized the same way.
+  std::vector<double> idf;
   /// How `matrix` values were produced: "count", "binary", "tf", "tfidf" or
   /// "unknown" (a matrix read from a file that does not say).
   std::string weighting = "unknown";

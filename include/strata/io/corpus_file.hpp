@@ -51,6 +51,8 @@ class MappedCorpusFile {
   const std::vector<std::string>& doc_ids() const { return doc_ids_; }
   const std::vector<std::string>& labels() const { return labels_; }
   const std::string& metadata_json() const { return metadata_json_; }
+  /// Inverse document frequencies (empty unless the corpus is tf-idf weighted).
+  const std::vector<double>& idf() const { return idf_; }
   std::uint32_t version() const { return version_; }
 
   /// Copies everything into an owning Corpus.
@@ -64,6 +66,7 @@ class MappedCorpusFile {
   SparseView matrix_{}, cooccurrence_{};
   bool has_cooccurrence_ = false;
   std::vector<std::string> vocabulary_, doc_ids_, labels_;
+  std::vector<double> idf_;
   std::string metadata_json_ = "{}";
 };
 

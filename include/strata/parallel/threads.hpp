@@ -13,6 +13,10 @@ namespace strata {
 /// 0 or negative means "all available cores"; otherwise the value itself.
 int resolve_threads(int requested);
 
+/// The threads worth using for `flops` of work: one below ~1e5 flops, where
+/// starting a parallel region costs more than it saves.
+inline int threads_for(int threads, double flops) { return flops < 1e5 ? 1 : threads; }
+
 class ExceptionCollector {
  public:
   template <class F>

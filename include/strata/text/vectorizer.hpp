@@ -58,6 +58,11 @@ struct VectorizerOptions {
 class Vectorizer {
  public:
   explicit Vectorizer(VectorizerOptions options);
+  /// A vectorizer with a fixed vocabulary (column order as given) and, for
+  /// tf-idf, fixed idf weights (one per term): vectorizes new documents exactly
+  /// as the corpus they came from. Unknown tokens are ignored; no pruning.
+  Vectorizer(VectorizerOptions options, const std::vector<std::string>& vocabulary,
+             const std::vector<double>& idf);
   ~Vectorizer();
   Vectorizer(Vectorizer&&) noexcept;
   Vectorizer& operator=(Vectorizer&&) noexcept;
@@ -76,6 +81,11 @@ class Vectorizer {
 
 /// Vectorizes an in-memory list of documents.
 Corpus vectorize(const std::vector<std::string>& documents, const VectorizerOptions& options);
+
+/// Vectorizes new documents with the vocabulary (and idf) of `fitted`, using
+/// the weighting recorded in it and the other `options`.
+Corpus transform_documents(const std::vector<std::string>& documents, const Corpus& fitted,
+                           VectorizerOptions options);
 
 /// Vectorizes a text collection on disk (see document_reader.hpp).
 Corpus vectorize_file(const std::string& path, const TextSourceOptions& source,

@@ -57,7 +57,8 @@ TEST(Vectorizer, StopWordsAndEmptyVocabularyError) {
   EXPECT_THROW(vectorize({"the and of", "a"}, o), InputError);
   o.stop_words = "none";
   o.min_df = DocumentFrequency{5, false};
-  EXPECT_THROW(vectorize({"aa bb"}, o), InputError);
+  o.max_df = DocumentFrequency{100, false};
+  EXPECT_THROW(vectorize({"aa bb"}, o), InputError);  // no term is in 5 documents
   o.min_df = DocumentFrequency{0.9, true};
   o.max_df = DocumentFrequency{0.1, true};
   EXPECT_THROW(vectorize({"aa bb"}, o), ArgumentError);
@@ -90,4 +91,20 @@ TEST(DocumentFrequency, ParsesCountsAndFractions) {
   EXPECT_THROW(DocumentFrequency::parse("1.5", "max_df"), ArgumentError);
   EXPECT_THROW(DocumentFrequency::parse("abc", "max_df"), ArgumentError);
   EXPECT_THROW(DocumentFrequency::parse("-1", "max_df"), ArgumentError);
+}
+
+TEST(Vectorizer, TransformUsesFittedVocabularyAndIdf) {
+  VectorizerOptions o;
+  const Corpus fitted = vectorize({"aa bb", "aa cc", "bb dd"}, o);
+  ASSERT_EQ(fitted.idf.size(), fitted.vocabulary.size());
+  // Transforming the training documents reproduces the training matrix.
+  const Corpus again = transform_documents({"aa bb", "aa cc", "bb dd"}, fitted, o);
+  EXPECT_EQ(again.vocabulary, fitted.vocabulary);
+  EXPECT_EQ(again.matrix.indices, fitted.matrix.indices);
+  for (size_t p = 0; p < again.matrix.data.size(); ++p) EXPECT_NEAR(again.matrix.data[p], fitted.matrix.data[p], 1e-15);
+  // Unknown words are ignored; a document of unknown words is an empty row.
+  const Corpus unseen = transform_documents({"zz yy", "dd zz"}, fitted, o);
+  EXPECT_EQ(unseen.matrix.indptr[1], 0);
+  EXPECT_EQ(unseen.matrix.nnz(), 1);
+  EXPECT_NEAR(unseen.matrix.data[0], 1.0, 1e-15);  // l2-normalized single term
 }

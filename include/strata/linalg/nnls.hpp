@@ -1,0 +1,34 @@
+#pragma once
+/// @file The nonnegative least-squares family shared by NMF, SSNMF, transform
+/// and Neural NMF. Every solver works row by row on
+///     min_{f >= 0}  0.5 f^T G f - b^T f + l1 sum(f) + (l2/2) ||f||^2
+/// with G (k x k, symmetric positive semidefinite) shared by all rows (the
+/// Gram of the fixed factor) and b a row of B (the sparse product).
+#include <cstdint>
+#include <vector>
+
+#include "strata/linalg/dense.hpp"
+
+namespace strata {
+
+/// HALS / coordinate descent: `max_sweeps` exact coordinate passes per row.
+/// With `early_stop`, a row stops sweeping once a sweep changes it by less
+/// than 1% of what its first sweep did (Gillis & Glineur 2012).
+/// Cost: k^2 flops per row per sweep.
+void hals_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
+               double l1, double l2, int threads);
+
+/// Multiplicative update (Lee & Seung): F <- F .* B / (F G + l1 + l2 F).
+void mu_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads);
+
+/// Exact NNLS of every row by block principal pivoting (Kim & Park 2011), rows
+/// that share a passive set solved together with one Cholesky factorization.
+/// F on entry is a warm start: its support is the initial passive set.
+/// Returns the number of rows that hit the iteration cap (0 normally).
+Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads);
+
+/// Exact NNLS of one row with its own Gram (masked NMF): same problem as above.
+/// `f` is a warm start. Returns false if the iteration cap was hit.
+bool nnls_bpp_row(double* f, const double* b, const DenseMatrix& G, double l1, double l2);
+
+}  // namespace strata

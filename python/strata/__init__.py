@@ -1,0 +1,11 @@
+"""strata: interpretable low-dimensional structure from large sparse data.
+
+scikit-learn style estimators over a native C++ engine. Rows are documents
+(samples), columns are terms (features).
+"""
+from . import _core
+from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
+
+__version__ = _core.__version__
+
+__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "__version__"]

@@ -1,0 +1,227 @@
+#include "strata/linalg/nnls.hpp"
+
+#include <Eigen/Cholesky>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "strata/parallel/threads.hpp"
+
+namespace strata {
+
+void hals_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
+               double l1, double l2, int threads) {
+  const Index k = F.cols();
+  threads = threads_for(threads, static_cast<double>(F.rows()) * k * k * max_sweeps);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
+  for (Index i = 0; i < F.rows(); ++i) {
+    double* f = F.row(i).data();
+    const double* b = B.row(i).data();
+    double first_change = 0.0;
+    for (int s = 0; s < max_sweeps; ++s) {
+      double change = 0.0;
+      for (Index t = 0; t < k; ++t) {
+        const double denom = G(t, t) + l2;
+        if (denom <= 0.0) continue;  // a dead component: G's row and column are zero
+        const double* g = G.row(t).data();
+        double gf = 0.0;
+#pragma omp simd reduction(+ : gf)
+        for (Index u = 0; u < k; ++u) gf += g[u] * f[u];
+        const double grad = gf - b[t] + l1 + l2 * f[t];
+        const double next = std::max(0.0, f[t] - grad / denom);
+        change += (next - f[t]) * (next - f[t]);
+        f[t] = next;
+      }
+      if (!early_stop) continue;
+      if (s == 0) first_change = change;
+      else if (change <= 1e-4 * first_change) break;  // ||delta|| below 1% of the first sweep's
+    }
+  }
+}
+
+void mu_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads) {
+  const Index k = F.cols();
+  constexpr double kTiny = 1e-300;  // keeps 0/0 at 0 (an entry at zero stays at zero)
+  threads = threads_for(threads, static_cast<double>(F.rows()) * k * k);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
+  for (Index i = 0; i < F.rows(); ++i) {
+    double* f = F.row(i).data();
+    const double* b = B.row(i).data();
+    double denom[512];
+    std::vector<double> big;
+    double* d = denom;
+    if (k > 512) {
+      big.resize(static_cast<size_t>(k));
+      d = big.data();
+    }
+    for (Index t = 0; t < k; ++t) {
+      const double* g = G.row(t).data();
+      double gf = 0.0;
+      for (Index u = 0; u < k; ++u) gf += g[u] * f[u];
+      d[t] = gf + l1 + l2 * f[t];
+    }
+    for (Index t = 0; t < k; ++t) f[t] = f[t] * std::max(b[t], 0.0) / std::max(d[t], kTiny);
+  }
+}
+
+namespace {
+
+constexpr int kMaxPivotIterations = 1000;
+
+/// State of one right-hand side in block principal pivoting.
+struct PivotState {
+  int alpha = 3;   // full exchanges left before falling back to single exchanges
+  int beta = 0;    // smallest infeasible count seen
+};
+
+/// Solves G_PP x_P = r_P for the passive set P (x zero elsewhere); `chol` is
+/// the factorization of G_PP.
+template <class Chol>
+void solve_passive(const Chol& chol, const std::vector<Index>& P, const double* r, double* x, Index k) {
+  Eigen::VectorXd rp(static_cast<Index>(P.size()));
+  for (size_t a = 0; a < P.size(); ++a) rp[a] = r[P[a]];
+  const Eigen::VectorXd xp = chol.solve(rp);
+  std::fill(x, x + k, 0.0);
+  for (size_t a = 0; a < P.size(); ++a) x[P[a]] = xp[a];
+}
+
+/// One pivoting step (Kim & Park 2011, Algorithm 1 with the backup rule).
+/// Returns true when x is feasible (optimal).
+bool pivot(const DenseMatrix& G, const double* r, const double* x, std::vector<char>& passive, PivotState& st) {
+  const Index k = G.rows();
+  double xmax = 0.0, rmax = 0.0;
+  for (Index t = 0; t < k; ++t) {
+    xmax = std::max(xmax, std::abs(x[t]));
+    rmax = std::max(rmax, std::abs(r[t]));
+  }
+  const double tol_x = 1e-12 * xmax, tol_y = 1e-12 * (rmax + 1e-300);
+  int infeasible = 0;
+  Index last = -1;
+  std::vector<char> flip(static_cast<size_t>(k), 0);
+  for (Index t = 0; t < k; ++t) {
+    bool bad;
+    if (passive[t]) {
+      bad = x[t] < -tol_x;
+    } else {
+      double y = -r[t];
+      const double* g = G.row(t).data();
+      for (Index u = 0; u < k; ++u) y += g[u] * x[u];
+      bad = y < -tol_y;
+    }
+    if (bad) {
+      flip[t] = 1;
+      ++infeasible;
+      last = t;
+    }
+  }
+  if (infeasible == 0) return true;
+  if (st.beta == 0 || infeasible < st.beta) {
+    st.beta = infeasible;
+    st.alpha = 3;
+    for (Index t = 0; t < k; ++t) if (flip[t]) passive[t] = !passive[t];
+  } else if (st.alpha > 0) {
+    --st.alpha;
+    for (Index t = 0; t < k; ++t) if (flip[t]) passive[t] = !passive[t];
+  } else {
+    passive[last] = !passive[last];  // backup rule: exchange only the largest index
+  }
+  return false;
+}
+
+/// Cholesky of G_PP with a tiny ridge when G_PP is singular (dead components).
+Eigen::LLT<Eigen::MatrixXd> factor_passive(const DenseMatrix& G, const std::vector<Index>& P) {
+  const Index p = static_cast<Index>(P.size());
+  Eigen::MatrixXd Gp(p, p);
+  for (Index a = 0; a < p; ++a)
+    for (Index c = 0; c < p; ++c) Gp(a, c) = G(P[a], P[c]);
+  Eigen::LLT<Eigen::MatrixXd> chol(Gp);
+  if (chol.info() != Eigen::Success) {
+    const double ridge = 1e-12 * std::max(Gp.diagonal().cwiseAbs().maxCoeff(), 1e-300);
+    Gp.diagonal().array() += ridge;
+    chol.compute(Gp);
+  }
+  return chol;
+}
+
+std::vector<Index> passive_indices(const std::vector<char>& passive) {
+  std::vector<Index> P;
+  for (size_t t = 0; t < passive.size(); ++t)
+    if (passive[t]) P.push_back(static_cast<Index>(t));
+  return P;
+}
+
+DenseMatrix regularized_gram(const DenseMatrix& G, double l2) {
+  DenseMatrix Gr = G;
+  if (l2 != 0.0) Gr.diagonal().array() += l2;
+  return Gr;
+}
+
+}  // namespace
+
+bool nnls_bpp_row(double* f, const double* b, const DenseMatrix& G, double l1, double l2) {
+  const Index k = G.rows();
+  const DenseMatrix Gr = regularized_gram(G, l2);
+  std::vector<double> r(b, b + k);
+  for (auto& v : r) v -= l1;
+  std::vector<char> passive(static_cast<size_t>(k));
+  for (Index t = 0; t < k; ++t) passive[t] = f[t] > 0.0;
+  PivotState st;
+  for (int it = 0; it < kMaxPivotIterations; ++it) {
+    const auto P = passive_indices(passive);
+    if (P.empty()) std::fill(f, f + k, 0.0);
+    else solve_passive(factor_passive(Gr, P), P, r.data(), f, k);
+    if (pivot(Gr, r.data(), f, passive, st)) {
+      for (Index t = 0; t < k; ++t) f[t] = std::max(f[t], 0.0);
+      return true;
+    }
+  }
+  for (Index t = 0; t < k; ++t) f[t] = std::max(f[t], 0.0);
+  return false;
+}
+
+Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads) {
+  const Index n = F.rows(), k = F.cols();
+  const DenseMatrix Gr = regularized_gram(G, l2);
+  DenseMatrix R = B;
+  if (l1 != 0.0) R.array() -= l1;
+  std::vector<std::vector<char>> passive(static_cast<size_t>(n), std::vector<char>(static_cast<size_t>(k)));
+  std::vector<PivotState> state(static_cast<size_t>(n));
+  for (Index i = 0; i < n; ++i)
+    for (Index t = 0; t < k; ++t) passive[i][t] = F(i, t) > 0.0;
+  std::vector<Index> active(static_cast<size_t>(n));
+  std::iota(active.begin(), active.end(), 0);
+  for (int it = 0; it < kMaxPivotIterations && !active.empty(); ++it) {
+    // Rows sharing a passive set share one factorization.
+    std::sort(active.begin(), active.end(), [&](Index a, Index c) {
+      return passive[a] != passive[c] ? passive[a] < passive[c] : a < c;
+    });
+    std::vector<size_t> group_start;
+    for (size_t g = 0; g < active.size(); ++g)
+      if (g == 0 || passive[active[g]] != passive[active[g - 1]]) group_start.push_back(g);
+    group_start.push_back(active.size());
+    std::vector<char> done(active.size(), 0);
+    const auto groups = static_cast<Index>(group_start.size()) - 1;
+    const int nt = threads_for(threads, static_cast<double>(active.size()) * k * k * 4);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+    for (Index g = 0; g < groups; ++g) {
+      const auto P = passive_indices(passive[active[group_start[g]]]);
+      Eigen::LLT<Eigen::MatrixXd> chol;
+      if (!P.empty()) chol = factor_passive(Gr, P);
+      for (size_t a = group_start[g]; a < group_start[g + 1]; ++a) {
+        const Index i = active[a];
+        double* x = F.row(i).data();
+        if (P.empty()) std::fill(x, x + k, 0.0);
+        else solve_passive(chol, P, R.row(i).data(), x, k);
+        done[a] = pivot(Gr, R.row(i).data(), x, passive[i], state[i]);
+      }
+    }
+    std::vector<Index> still;
+    for (size_t a = 0; a < active.size(); ++a)
+      if (!done[a]) still.push_back(active[a]);
+    active.swap(still);
+  }
+  F = F.cwiseMax(0.0);
+  return static_cast<Index>(active.size());
+}
+
+}  // namespace strata

@@ -1,0 +1,484 @@
+#include "strata/solvers/nmf.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "strata/core/error.hpp"
+#include "strata/core/random.hpp"
+#include "strata/linalg/nnls.hpp"
+#include "strata/linalg/randomized_svd.hpp"
+#include "strata/linalg/spmm.hpp"
+#include "strata/parallel/threads.hpp"
+
+namespace strata {
+
+// ---------------------------------------------------------------- names --
+
+NmfSolver parse_nmf_solver(const std::string& name) {
+  if (name == "hals" || name == "cd") return NmfSolver::Hals;
+  if (name == "mu") return NmfSolver::Mu;
+  if (name == "bpp" || name == "anls") return NmfSolver::Bpp;
+  throw ArgumentError("solver must be one of hals, mu, bpp (got '" + name + "')");
+}
+NmfLoss parse_nmf_loss(const std::string& name) {
+  if (name == "frobenius") return NmfLoss::Frobenius;
+  if (name == "kl" || name == "kullback-leibler") return NmfLoss::KullbackLeibler;
+  throw ArgumentError("loss must be one of frobenius, kl (got '" + name + "')");
+}
+NmfInit parse_nmf_init(const std::string& name) {
+  if (name == "random") return NmfInit::Random;
+  if (name == "nndsvd") return NmfInit::Nndsvd;
+  if (name == "nndsvda") return NmfInit::Nndsvda;
+  if (name == "nndsvdar") return NmfInit::Nndsvdar;
+  if (name == "custom") return NmfInit::Custom;
+  throw ArgumentError("init must be one of random, nndsvd, nndsvda, nndsvdar, custom (got '" + name + "')");
+}
+std::string to_string(NmfSolver s) {
+  switch (s) {
+    case NmfSolver::Hals: return "hals";
+    case NmfSolver::Mu: return "mu";
+    case NmfSolver::Bpp: return "bpp";
+  }
+  return "?";
+}
+std::string to_string(NmfLoss l) { return l == NmfLoss::Frobenius ? "frobenius" : "kl"; }
+std::string to_string(NmfInit i) {
+  switch (i) {
+    case NmfInit::Random: return "random";
+    case NmfInit::Nndsvd: return "nndsvd";
+    case NmfInit::Nndsvda: return "nndsvda";
+    case NmfInit::Nndsvdar: return "nndsvdar";
+    case NmfInit::Custom: return "custom";
+  }
+  return "?";
+}
+std::string to_string(NmfStatus s) {
+  switch (s) {
+    case NmfStatus::Converged: return "converged";
+    case NmfStatus::MaxIterations: return "max_iterations";
+    case NmfStatus::TimeLimit: return "time_limit";
+    case NmfStatus::Interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void check_nonnegative_finite(const SparseView& X, const char* what) {
+  const Index nnz = X.nnz();
+  for (Index p = 0; p < nnz; ++p) {
+    const double v = X.data[p];
+    if (!std::isfinite(v)) throw InputError(what, "non-finite value (NaN or Inf) in the matrix");
+    if (v < 0) throw InputError(what, "negative value " + std::to_string(v) + " in the matrix; NMF needs X >= 0");
+  }
+}
+
+double frobenius_inner(const DenseMatrix& A, const DenseMatrix& B) { return (A.array() * B.array()).sum(); }
+
+// ------------------------------------------------------- initialization --
+
+/// Boutsidis & Gallopoulos (2008), as scikit-learn's _initialize_nmf.
+void init_nndsvd(const SparseView& X, const NmfOptions& o, int threads, DenseMatrix& W, DenseMatrix& Ht) {
+  const int k = o.k;
+  RandomizedSvdOptions so;
+  so.k = k;
+  so.seed = o.seed;
+  so.threads = threads;
+  const SvdResult svd = randomized_svd(X, so);
+  W.setZero(X.rows, k);
+  Ht.setZero(X.cols, k);
+  for (int j = 0; j < k; ++j) {
+    Eigen::VectorXd u = svd.U.col(j), v = svd.V.col(j);
+    if (j == 0) {
+      // The leading singular vectors of a nonnegative matrix have one sign.
+      if (u.sum() < 0) { u = -u; v = -v; }
+      W.col(0) = std::sqrt(svd.s[0]) * u.cwiseAbs();
+      Ht.col(0) = std::sqrt(svd.s[0]) * v.cwiseAbs();
+      continue;
+    }
+    const Eigen::VectorXd up = u.cwiseMax(0.0), un = (-u).cwiseMax(0.0);
+    const Eigen::VectorXd vp = v.cwiseMax(0.0), vn = (-v).cwiseMax(0.0);
+    const double nup = up.norm(), nun = un.norm(), nvp = vp.norm(), nvn = vn.norm();
+    const double mp = nup * nvp, mn = nun * nvn;
+    Eigen::VectorXd a, b;
+    double sigma;
+    if (mp > mn) {
+      a = up / std::max(nup, 1e-300);
+      b = vp / std::max(nvp, 1e-300);
+      sigma = mp;
+    } else {
+      a = un / std::max(nun, 1e-300);
+      b = vn / std::max(nvn, 1e-300);
+      sigma = mn;
+    }
+    const double lambda = std::sqrt(svd.s[j] * sigma);
+    W.col(j) = lambda * a;
+    Ht.col(j) = lambda * b;
+  }
+  // Values below eps are set to zero, as scikit-learn does.
+  W = (W.array() < 1e-6).select(0.0, W);
+  Ht = (Ht.array() < 1e-6).select(0.0, Ht);
+  if (o.init == NmfInit::Nndsvd) return;
+  const double mean = X.nnz() > 0 ? [&] {
+    double s = 0;
+    for (Index p = 0; p < X.nnz(); ++p) s += X.data[p];
+    return s / (static_cast<double>(X.rows) * static_cast<double>(X.cols));
+  }() : 0.0;
+  if (o.init == NmfInit::Nndsvda) {
+    W = (W.array() == 0.0).select(mean, W);
+    Ht = (Ht.array() == 0.0).select(mean, Ht);
+    return;
+  }
+  Random rng(o.seed ^ 0x9e3779b97f4a7c15ULL);
+  const double avg = mean;
+  for (Index i = 0; i < W.size(); ++i)
+    if (W.data()[i] == 0.0) W.data()[i] = std::abs(avg * rng.normal() / 100.0);
+  for (Index i = 0; i < Ht.size(); ++i)
+    if (Ht.data()[i] == 0.0) Ht.data()[i] = std::abs(avg * rng.normal() / 100.0);
+}
+
+void init_random(const SparseView& X, const NmfOptions& o, DenseMatrix& W, DenseMatrix& Ht) {
+  double sum = 0;
+  for (Index p = 0; p < X.nnz(); ++p) sum += X.data[p];
+  const double mean = (X.rows > 0 && X.cols > 0) ? sum / (static_cast<double>(X.rows) * X.cols) : 0.0;
+  const double avg = std::sqrt(mean / o.k);  // scikit-learn's scale: E[WH] matches mean(X)
+  Random rng(o.seed);
+  W.resize(X.rows, o.k);
+  Ht.resize(X.cols, o.k);
+  for (Index i = 0; i < Ht.size(); ++i) Ht.data()[i] = avg * std::abs(rng.normal());
+  for (Index i = 0; i < W.size(); ++i) W.data()[i] = avg * std::abs(rng.normal());
+}
+
+// ------------------------------------------------------ Kullback-Leibler --
+
+/// R = X ./ (W H) at the nonzeros of X (same structure), and the divergence
+/// sum x log(x / wh) - x + sum_all(WH) as a by-product.
+double kl_ratio(const SparseView& X, const DenseMatrix& W, const DenseMatrix& Ht, std::vector<double>& ratio,
+                int threads) {
+  const Index k = W.cols();
+  ratio.resize(static_cast<size_t>(X.nnz()));
+  threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
+  // Per-row sums added in row order: the loss does not depend on the schedule.
+  std::vector<double> row_sum(static_cast<size_t>(X.rows), 0.0);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
+  for (Index i = 0; i < X.rows; ++i) {
+    double partial = 0.0;
+    const double* w = W.row(i).data();
+    for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+      const double* h = Ht.row(X.indices[p]).data();
+      double v = 0.0;
+#pragma omp simd reduction(+ : v)
+      for (Index t = 0; t < k; ++t) v += w[t] * h[t];
+      const double x = X.data[p];
+      v = std::max(v, 1e-300);
+      ratio[p] = x / v;
+      if (x > 0) partial += x * std::log(x / v) - x;
+    }
+    row_sum[i] = partial;
+  }
+  double partial = 0.0;
+  for (double v : row_sum) partial += v;
+  // sum over all entries of WH = sum_t (column sum of W)_t (column sum of H^T)_t
+  const double total = W.colwise().sum().dot(Ht.colwise().sum());
+  return partial + total;
+}
+
+/// One KL multiplicative update of the rows of F (n x k) with the other factor
+/// O (m x k): F <- F .* (R O) / (1^T O + l1 + l2 F), R = X ./ (F O^T).
+void kl_mu_update(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, const std::vector<double>& ratio,
+                  double l1, double l2, int threads, bool transpose) {
+  const SparseView R{X.rows, X.cols, X.indptr, X.indices, ratio.data()};
+  DenseMatrix num;
+  if (transpose) spmm_transpose(R, O, num, threads);
+  else spmm(R, O, num, threads);
+  const Eigen::RowVectorXd colsum = O.colwise().sum();
+  threads = threads_for(threads, static_cast<double>(F.size()) * 4);
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (Index i = 0; i < F.rows(); ++i)
+    for (Index t = 0; t < F.cols(); ++t) {
+      const double den = colsum[t] + l1 + l2 * F(i, t);
+      F(i, t) = den > 0 ? F(i, t) * num(i, t) / den : 0.0;
+    }
+}
+
+// ------------------------------------------------------------ masked --
+
+/// Frobenius loss on the stored entries of X only: 0.5 sum (x - w.h)^2.
+double masked_loss(const SparseView& X, const DenseMatrix& W, const DenseMatrix& Ht, int threads) {
+  const Index k = W.cols();
+  threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
+  std::vector<double> row_sum(static_cast<size_t>(X.rows), 0.0);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
+  for (Index i = 0; i < X.rows; ++i)
+    for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+      const double r = X.data[p] - W.row(i).dot(Ht.row(X.indices[p]));
+      row_sum[i] += r * r;
+    }
+  double s = 0.0;
+  for (double v : row_sum) s += v;
+  return 0.5 * s;
+}
+
+/// Updates every row f_i of F against the stored entries of row i of X:
+/// G_i = sum_j o_j o_j^T, b_i = sum_j x_ij o_j over the stored j.
+void masked_update(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, NmfSolver solver, int sweeps,
+                   double l1, double l2, int threads) {
+  const Index k = F.cols();
+  threads = threads_for(threads, static_cast<double>(X.nnz()) * k * k);
+#pragma omp parallel num_threads(threads)
+  {
+    DenseMatrix G(k, k), B(1, k), f(1, k);
+#pragma omp for schedule(dynamic, 64)
+    for (Index i = 0; i < X.rows; ++i) {
+      G.setZero();
+      B.setZero();
+      for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+        const auto o = O.row(X.indices[p]);
+        G.selfadjointView<Eigen::Upper>().rankUpdate(o.transpose());
+        B += X.data[p] * o;
+      }
+      G.triangularView<Eigen::StrictlyLower>() = G.transpose();
+      f = F.row(i);
+      if (solver == NmfSolver::Bpp) nnls_bpp_row(f.data(), B.data(), G, l1, l2);
+      else if (solver == NmfSolver::Mu) mu_rows(f, B, G, l1, l2, 1);
+      else hals_rows(f, B, G, sweeps, sweeps > 1, l1, l2, 1);
+      F.row(i) = f;
+    }
+  }
+}
+
+/// Restricts X to the positions of `mask` (X's value there, 0 where X stores
+/// nothing): the observed matrix of masked NMF.
+SparseMatrix observed_values(const SparseView& X, const SparseView& mask) {
+  SparseMatrix out;
+  out.rows = X.rows;
+  out.cols = X.cols;
+  out.indptr.assign(static_cast<size_t>(X.rows) + 1, 0);
+  out.indices.reserve(static_cast<size_t>(mask.nnz()));
+  out.data.reserve(static_cast<size_t>(mask.nnz()));
+  for (Index i = 0; i < X.rows; ++i) {
+    Index p = X.indptr[i];
+    for (Index q = mask.indptr[i]; q < mask.indptr[i + 1]; ++q) {
+      const ColIndex j = mask.indices[q];
+      while (p < X.indptr[i + 1] && X.indices[p] < j) ++p;
+      out.indices.push_back(j);
+      out.data.push_back(p < X.indptr[i + 1] && X.indices[p] == j ? X.data[p] : 0.0);
+    }
+    out.indptr[i + 1] = static_cast<Index>(out.indices.size());
+  }
+  return out;
+}
+
+int automatic_sweeps(const SparseView& X, int k, Index rows) {
+  // Gillis & Glineur: inner sweeps pay while one product (2 nnz k flops)
+  // costs more than a sweep (rows k^2); rho is that ratio.
+  const double rho = (2.0 * static_cast<double>(X.nnz()) * k + static_cast<double>(rows) * k) /
+                     (static_cast<double>(rows) * k * k + 1.0);
+  return static_cast<int>(std::clamp(1.0 + 0.5 * rho, 2.0, 10.0));
+}
+
+}  // namespace
+
+double nmf_relative_error(const SparseView& X, const DenseMatrix& W, const DenseMatrix& H, int threads) {
+  threads = resolve_threads(threads);
+  const double nx2 = squared_frobenius_norm(X);
+  if (nx2 == 0.0) return W.squaredNorm() * H.squaredNorm() == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
+  const DenseMatrix Ht = H.transpose();
+  DenseMatrix XtW, WtW, HHt;
+  spmm_transpose(X, W, XtW, threads);
+  gram(W, WtW, threads);
+  gram(Ht, HHt, threads);
+  const double r2 = nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HHt);
+  return std::sqrt(std::max(r2, 0.0) / nx2);
+}
+
+double nmf_loss(const SparseView& X, const DenseMatrix& W, const DenseMatrix& H, NmfLoss loss, int threads) {
+  threads = resolve_threads(threads);
+  if (loss == NmfLoss::Frobenius) {
+    const double e = nmf_relative_error(X, W, H, threads);
+    return 0.5 * e * e * squared_frobenius_norm(X);
+  }
+  std::vector<double> ratio;
+  const DenseMatrix Ht = H.transpose();
+  return kl_ratio(X, W, Ht, ratio, threads);
+}
+
+NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, const DenseMatrix* H0) {
+  const Index limit = std::min(X.rows, X.cols);
+  require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix", std::to_string(X.rows) + " x " + std::to_string(X.cols));
+  require_argument(o.k >= 1 && o.k <= limit, "k", "in [1, min(rows, cols)] = [1, " + std::to_string(limit) + "]",
+                   std::to_string(o.k));
+  require_argument(o.max_iter >= 0, "max_iter", ">= 0", std::to_string(o.max_iter));
+  require_argument(o.tol >= 0, "tol", ">= 0", std::to_string(o.tol));
+  require_argument(o.time_limit >= 0, "time_limit", ">= 0 seconds", std::to_string(o.time_limit));
+  for (auto [name, v] : {std::pair{"l1_W", o.l1_W}, {"l2_W", o.l2_W}, {"l1_H", o.l1_H}, {"l2_H", o.l2_H}})
+    require_argument(v >= 0 && std::isfinite(v), name, ">= 0", std::to_string(v));
+  require_argument(o.inner_sweeps >= 0, "inner_sweeps", ">= 0 (0 = automatic)", std::to_string(o.inner_sweeps));
+  const bool kl = o.loss == NmfLoss::KullbackLeibler;
+  require_argument(!(kl && o.solver == NmfSolver::Bpp), "solver", "hals or mu for the KL loss", "bpp");
+  require_argument(!(kl && o.observed != Observed::All), "observed", "'all' for the KL loss (masks are Frobenius only)",
+                   "a mask");
+  if (o.observed == Observed::Mask) {
+    require_argument(o.mask != nullptr, "mask", "given when observed == Mask", "none");
+    require_argument(o.mask->rows == X.rows && o.mask->cols == X.cols, "mask shape",
+                     std::to_string(X.rows) + " x " + std::to_string(X.cols),
+                     std::to_string(o.mask->rows) + " x " + std::to_string(o.mask->cols));
+  }
+  check_nonnegative_finite(X, "<matrix>");
+  const int threads = resolve_threads(o.threads);
+  const int k = o.k;
+  const auto start = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+
+  // The matrix the loss is measured on: X itself, or its observed entries.
+  SparseMatrix observed_storage;
+  SparseView Xf = X;
+  const bool masked = o.observed != Observed::All;
+  if (o.observed == Observed::Mask) {
+    observed_storage = observed_values(X, *o.mask);
+    Xf = observed_storage.view();
+  }
+  SparseMatrix Xt_storage;
+  if (masked) Xt_storage = transpose(Xf);  // column access for the H-update's per-column Grams
+  const SparseView Xt = Xt_storage.view();
+
+  NmfResult res;
+  DenseMatrix& W = res.W;
+  DenseMatrix Ht;  // H^T, m x k: the H-update is then the same row kernel as the W-update
+  switch (o.init) {
+    case NmfInit::Custom:
+      require_argument(W0 && H0, "W0 and H0", "given for init == custom", "missing");
+      require_argument(W0->rows() == X.rows && W0->cols() == k, "W0 shape", std::to_string(X.rows) + " x " + std::to_string(k),
+                       std::to_string(W0->rows()) + " x " + std::to_string(W0->cols()));
+      require_argument(H0->rows() == k && H0->cols() == X.cols, "H0 shape", std::to_string(k) + " x " + std::to_string(X.cols),
+                       std::to_string(H0->rows()) + " x " + std::to_string(H0->cols()));
+      require_argument(W0->allFinite() && H0->allFinite() && W0->minCoeff() >= 0 && H0->minCoeff() >= 0, "W0 and H0",
+                       "finite and nonnegative", "other values");
+      W = *W0;
+      Ht = H0->transpose();
+      break;
+    case NmfInit::Random: init_random(Xf, o, W, Ht); break;
+    default: init_nndsvd(Xf, o, threads, W, Ht); break;
+  }
+  if (o.solver == NmfSolver::Mu) {
+    // Multiplicative updates cannot move an exact zero: start from a positive point.
+    const double floor = 1e-10 * std::max(W.maxCoeff(), Ht.maxCoeff()) + 1e-300;
+    W = W.cwiseMax(floor);
+    Ht = Ht.cwiseMax(floor);
+  }
+
+  const double nx2 = squared_frobenius_norm(Xf);
+  const int sweeps_W = o.inner_sweeps > 0 ? o.inner_sweeps : automatic_sweeps(Xf, k, X.rows);
+  const int sweeps_H = o.inner_sweeps > 0 ? o.inner_sweeps : automatic_sweeps(Xf, k, X.cols);
+  const bool early_stop = o.inner_sweeps == 0;
+
+  DenseMatrix HtH, WtW, XHt, XtW;
+  std::vector<double> ratio;
+  auto relative = [&](double loss) { return nx2 > 0 ? std::sqrt(std::max(2.0 * loss, 0.0) / nx2) : 0.0; };
+  auto frobenius_loss_now = [&] {
+    if (masked) return masked_loss(Xf, W, Ht, threads);
+    spmm_transpose(Xf, W, XtW, threads);
+    gram(W, WtW, threads);
+    gram(Ht, HtH, threads);
+    return 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
+  };
+  double loss = kl ? kl_ratio(Xf, W, Ht, ratio, threads) : frobenius_loss_now();
+  auto record = [&](int it, double l) {
+    const double rel = kl ? std::numeric_limits<double>::quiet_NaN() : relative(l);
+    res.history.push_back(HistoryEntry{it, elapsed(), l, rel});
+  };
+  record(0, loss);
+
+  res.status = NmfStatus::MaxIterations;
+  for (int it = 1; it <= o.max_iter; ++it) {
+    if (kl) {
+      kl_mu_update(Xf, W, Ht, ratio, o.l1_W, o.l2_W, threads, false);
+      kl_ratio(Xf, W, Ht, ratio, threads);
+      kl_mu_update(Xf, Ht, W, ratio, o.l1_H, o.l2_H, threads, true);
+      // The divergence of the new factors; its ratios serve the next W-update.
+      loss = kl_ratio(Xf, W, Ht, ratio, threads);
+    } else if (masked) {
+      masked_update(Xf, W, Ht, o.solver, sweeps_W, o.l1_W, o.l2_W, threads);
+      masked_update(Xt, Ht, W, o.solver, sweeps_H, o.l1_H, o.l2_H, threads);
+      loss = masked_loss(Xf, W, Ht, threads);
+    } else {
+      if (HtH.rows() != k) gram(Ht, HtH, threads);
+      spmm(Xf, Ht, XHt, threads);
+      if (o.solver == NmfSolver::Hals) hals_rows(W, XHt, HtH, sweeps_W, early_stop, o.l1_W, o.l2_W, threads);
+      else if (o.solver == NmfSolver::Mu) mu_rows(W, XHt, HtH, o.l1_W, o.l2_W, threads);
+      else nnls_bpp(W, XHt, HtH, o.l1_W, o.l2_W, threads);
+      gram(W, WtW, threads);
+      spmm_transpose(Xf, W, XtW, threads);
+      if (o.solver == NmfSolver::Hals) hals_rows(Ht, XtW, WtW, sweeps_H, early_stop, o.l1_H, o.l2_H, threads);
+      else if (o.solver == NmfSolver::Mu) mu_rows(Ht, XtW, WtW, o.l1_H, o.l2_H, threads);
+      else nnls_bpp(Ht, XtW, WtW, o.l1_H, o.l2_H, threads);
+      // ||X - WH||^2 = ||X||^2 - 2 <X^T W, H^T> + <W^T W, H H^T>, from products already at hand.
+      gram(Ht, HtH, threads);
+      loss = 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
+    }
+    const double previous = res.history.back().loss;
+    record(it, loss);
+    res.iterations = it;
+    if (o.progress) {
+      ProgressEvent e;
+      e.stage = "nmf";
+      e.done = it;
+      e.total = o.max_iter;
+      e.loss = loss;
+      e.has_loss = true;
+      e.elapsed_seconds = elapsed();
+      if (!o.progress(e)) {
+        res.status = NmfStatus::Interrupted;
+        break;
+      }
+    }
+    if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, 1e-300)) {
+      res.status = NmfStatus::Converged;
+      break;
+    }
+    if (o.time_limit > 0 && elapsed() >= o.time_limit) {
+      res.status = NmfStatus::TimeLimit;
+      break;
+    }
+  }
+  res.H = Ht.transpose();
+  res.loss = loss;
+  res.relative_error = masked ? relative(masked_loss(Xf, W, Ht, threads)) : nmf_relative_error(Xf, W, res.H, threads);
+  res.seconds = elapsed();
+  if (kl) {
+    // The history reports ||X - WH||_F / ||X||_F for every loss; for KL it is computed once here, at the end.
+    res.history.back().relative_error = res.relative_error;
+  }
+  return res;
+}
+
+DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOptions& o) {
+  require_argument(H.cols() == X.cols, "X columns", "equal to H's (" + std::to_string(H.cols()) + ")",
+                   std::to_string(X.cols));
+  check_nonnegative_finite(X, "<matrix>");
+  const int threads = resolve_threads(o.threads);
+  const Index k = H.rows();
+  const DenseMatrix Ht = H.transpose();
+  DenseMatrix W;
+  if (o.loss == NmfLoss::KullbackLeibler) {
+    W.setConstant(X.rows, k, 1.0);
+    std::vector<double> ratio;
+    for (int it = 0; it < std::max(o.max_iter, 1); ++it) {
+      kl_ratio(X, W, Ht, ratio, threads);
+      kl_mu_update(X, W, Ht, ratio, o.l1_W, o.l2_W, threads, false);
+    }
+    return W;
+  }
+  DenseMatrix G, B;
+  gram(Ht, G, threads);
+  spmm(X, Ht, B, threads);
+  W.setZero(X.rows, k);
+  nnls_bpp(W, B, G, o.l1_W, o.l2_W, threads);
+  return W;
+}
+
+}  // namespace strata

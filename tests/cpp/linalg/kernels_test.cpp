@@ -1,0 +1,100 @@
+// The shared kernels (sparse products, Gram, NNLS family) against dense references.
+#include <gtest/gtest.h>
+
+#include "reference/dense_nmf.hpp"
+#include "strata/core/random.hpp"
+#include "strata/linalg/nnls.hpp"
+#include "strata/linalg/randomized_svd.hpp"
+#include "strata/linalg/spmm.hpp"
+
+using namespace strata;
+
+namespace {
+SparseMatrix random_sparse(Index n, Index m, double density, std::uint64_t seed) {
+  Random rng(seed);
+  std::vector<Triplet> t;
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < m; ++j)
+      if (rng.uniform() < density) t.push_back({i, static_cast<ColIndex>(j), rng.uniform() * 3});
+  return csr_from_triplets(n, m, std::move(t));
+}
+DenseMatrix random_dense(Index n, Index k, std::uint64_t seed) {
+  Random rng(seed);
+  DenseMatrix A(n, k);
+  for (Index i = 0; i < A.size(); ++i) A.data()[i] = rng.uniform();
+  return A;
+}
+}  // namespace
+
+TEST(Spmm, ProductsAndGramMatchDenseForAnyThreadCount) {
+  const SparseMatrix X = random_sparse(57, 43, 0.2, 1);
+  const reference::Mat D = reference::dense(X.view());
+  const DenseMatrix B = random_dense(43, 7, 2), A = random_dense(57, 7, 3);
+  for (int threads : {1, 2, 3}) {
+    DenseMatrix out, outT, G;
+    spmm(X.view(), B, out, threads);
+    spmm_transpose(X.view(), A, outT, threads);
+    gram(A, G, threads);
+    EXPECT_LT((out - D * B).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((outT - D.transpose() * A).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((G - A.transpose() * A).cwiseAbs().maxCoeff(), 1e-12);
+  }
+}
+
+TEST(Nnls, BppMatchesActiveSetReference) {
+  const DenseMatrix M = random_dense(30, 8, 4);
+  const DenseMatrix G = M.transpose() * M;
+  DenseMatrix B = random_dense(50, 8, 5).array() - 0.3;  // some negative right-hand sides
+  DenseMatrix F = DenseMatrix::Zero(50, 8);
+  EXPECT_EQ(nnls_bpp(F, B, G, 0.0, 0.0, 2), 0);
+  for (Index i = 0; i < 50; ++i) {
+    const Eigen::VectorXd ref = reference::nnls(G, B.row(i).transpose());
+    EXPECT_LT((F.row(i).transpose() - ref).cwiseAbs().maxCoeff(), 1e-10) << "row " << i;
+    Eigen::VectorXd f = Eigen::VectorXd::Constant(8, 1.0);  // a warm start with the wrong support
+    EXPECT_TRUE(nnls_bpp_row(f.data(), B.row(i).data(), G, 0.0, 0.0));
+    EXPECT_LT((f - ref).cwiseAbs().maxCoeff(), 1e-10);
+  }
+}
+
+TEST(Nnls, PenaltiesShiftTheProblem) {
+  const DenseMatrix M = random_dense(20, 5, 6);
+  const DenseMatrix G = M.transpose() * M;
+  const DenseMatrix B = random_dense(10, 5, 7);
+  DenseMatrix F = DenseMatrix::Zero(10, 5);
+  nnls_bpp(F, B, G, 0.1, 0.5, 1);
+  const DenseMatrix Gr = G + 0.5 * DenseMatrix::Identity(5, 5);
+  for (Index i = 0; i < 10; ++i) {
+    const Eigen::VectorXd ref = reference::nnls(Gr, (B.row(i).array() - 0.1).matrix().transpose());
+    EXPECT_LT((F.row(i).transpose() - ref).cwiseAbs().maxCoeff(), 1e-10);
+  }
+}
+
+TEST(Hals, OneSweepEqualsTextbookHals) {
+  const DenseMatrix X = random_dense(40, 30, 8);
+  DenseMatrix W = random_dense(40, 5, 9);
+  const DenseMatrix H = random_dense(5, 30, 10);
+  reference::Mat Wref = W;
+  reference::hals_update_W(X, Wref, H, 0.01, 0.2);
+  const DenseMatrix B = X * H.transpose(), G = H * H.transpose();
+  hals_rows(W, B, G, 1, false, 0.01, 0.2, 2);
+  EXPECT_LT((W - Wref).cwiseAbs().maxCoeff(), 1e-12);
+}
+
+TEST(RandomizedSvd, MatchesDenseSingularValues) {
+  // A rank-5 signal plus small noise: the top 5 singular values are well separated.
+  const DenseMatrix L = random_dense(80, 5, 12) * random_dense(5, 60, 13);
+  const SparseMatrix N = random_sparse(80, 60, 0.3, 11);
+  std::vector<Triplet> t;
+  for (Index i = 0; i < 80; ++i)
+    for (Index j = 0; j < 60; ++j) t.push_back({i, static_cast<ColIndex>(j), L(i, j)});
+  for (Index i = 0; i < 80; ++i)
+    for (Index p = N.indptr[i]; p < N.indptr[i + 1]; ++p) t.push_back({i, N.indices[p], 0.01 * N.data[p]});
+  const SparseMatrix X = csr_from_triplets(80, 60, t);
+  RandomizedSvdOptions o;
+  o.k = 5;
+  o.power_iterations = 8;
+  const SvdResult r = randomized_svd(X.view(), o);
+  Eigen::JacobiSVD<reference::Mat> ref(reference::dense(X.view()));
+  for (int j = 0; j < 5; ++j) EXPECT_NEAR(r.s[j], ref.singularValues()[j], 1e-6 * ref.singularValues()[0]);
+  EXPECT_LT((r.U.transpose() * r.U - DenseMatrix::Identity(5, 5)).cwiseAbs().maxCoeff(), 1e-10);
+}

@@ -1,0 +1,303 @@
+// NMF solvers against dense reference implementations, and their invariants.
+#include "strata/solvers/nmf.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "reference/dense_nmf.hpp"
+#include "strata/core/error.hpp"
+#include "strata/core/random.hpp"
+#include "strata/linalg/nnls.hpp"
+
+using namespace strata;
+using reference::Mat;
+
+namespace {
+SparseMatrix random_sparse(Index n, Index m, double density, std::uint64_t seed) {
+  Random rng(seed);
+  std::vector<Triplet> t;
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < m; ++j)
+      if (rng.uniform() < density) t.push_back({i, static_cast<ColIndex>(j), rng.uniform() * 2});
+  return csr_from_triplets(n, m, std::move(t));
+}
+/// A planted nonnegative rank-r matrix, dense, stored sparse.
+SparseMatrix planted(Index n, Index m, int r, std::uint64_t seed, Mat* dense_out = nullptr) {
+  Random rng(seed);
+  Mat W(n, r), H(r, m);
+  for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.uniform() < 0.5 ? rng.uniform() : 0.0;
+  for (Index i = 0; i < H.size(); ++i) H.data()[i] = rng.uniform() < 0.5 ? rng.uniform() : 0.0;
+  const Mat X = W * H;
+  if (dense_out) *dense_out = X;
+  std::vector<Triplet> t;
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < m; ++j)
+      if (X(i, j) != 0) t.push_back({i, static_cast<ColIndex>(j), X(i, j)});
+  return csr_from_triplets(n, m, std::move(t));
+}
+DenseMatrix positive(Index n, Index k, std::uint64_t seed) {
+  Random rng(seed);
+  DenseMatrix A(n, k);
+  for (Index i = 0; i < A.size(); ++i) A.data()[i] = 0.1 + rng.uniform();
+  return A;
+}
+NmfOptions fixed_run(NmfSolver solver, int iterations) {
+  NmfOptions o;
+  o.k = 4;
+  o.solver = solver;
+  o.init = NmfInit::Custom;
+  o.max_iter = iterations;
+  o.tol = 0;
+  o.inner_sweeps = 1;
+  o.threads = 2;
+  return o;
+}
+}  // namespace
+
+TEST(Nmf, HalsEqualsTextbookAlternatingHals) {
+  const SparseMatrix X = random_sparse(30, 25, 0.4, 1);
+  const Mat D = reference::dense(X.view());
+  const DenseMatrix W0 = positive(30, 4, 2), H0 = positive(4, 25, 3);
+  NmfOptions o = fixed_run(NmfSolver::Hals, 6);
+  o.l1_W = 0.01;
+  o.l2_H = 0.1;
+  const NmfResult r = nmf(X.view(), o, &W0, &H0);
+  Mat W = W0, H = H0;
+  for (int it = 0; it < 6; ++it) {
+    reference::hals_update_W(D, W, H, 0.01, 0.0);
+    Mat Ht = H.transpose();
+    reference::hals_update_W(D.transpose(), Ht, W.transpose(), 0.0, 0.1);
+    H = Ht.transpose();
+  }
+  EXPECT_LT((r.W - W).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_LT((r.H - H).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_NEAR(r.relative_error, (D - W * H).norm() / D.norm(), 1e-10);
+  EXPECT_EQ(r.history.size(), 7u);
+}
+
+TEST(Nmf, MuEqualsTextbookMultiplicativeUpdates) {
+  const SparseMatrix X = random_sparse(30, 25, 0.4, 4);
+  const Mat D = reference::dense(X.view());
+  const DenseMatrix W0 = positive(30, 4, 5), H0 = positive(4, 25, 6);
+  const NmfResult r = nmf(X.view(), fixed_run(NmfSolver::Mu, 10), &W0, &H0);
+  Mat W = W0, H = H0;
+  for (int it = 0; it < 10; ++it) {
+    W = W.array() * (D * H.transpose()).array() / (W * H * H.transpose()).array();
+    H = H.array() * (W.transpose() * D).array() / (W.transpose() * W * H).array();
+  }
+  EXPECT_LT((r.W - W).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_LT((r.H - H).cwiseAbs().maxCoeff(), 1e-10);
+}
+
+TEST(Nmf, BppEqualsAlternatingExactNnls) {
+  const SparseMatrix X = random_sparse(30, 25, 0.4, 7);
+  const Mat D = reference::dense(X.view());
+  const DenseMatrix W0 = positive(30, 4, 8), H0 = positive(4, 25, 9);
+  const NmfResult r = nmf(X.view(), fixed_run(NmfSolver::Bpp, 5), &W0, &H0);
+  Mat W = W0, H = H0;
+  for (int it = 0; it < 5; ++it) {
+    const Mat G = H * H.transpose(), B = D * H.transpose();
+    for (Index i = 0; i < W.rows(); ++i) W.row(i) = reference::nnls(G, B.row(i).transpose()).transpose();
+    const Mat G2 = W.transpose() * W, B2 = D.transpose() * W;
+    for (Index j = 0; j < H.cols(); ++j) H.col(j) = reference::nnls(G2, B2.row(j).transpose());
+  }
+  EXPECT_LT((r.W - W).cwiseAbs().maxCoeff(), 1e-8);
+  EXPECT_LT((r.H - H).cwiseAbs().maxCoeff(), 1e-8);
+}
+
+TEST(Nmf, KlMuEqualsTextbookAndReportsTheDivergence) {
+  const SparseMatrix X = random_sparse(30, 25, 0.4, 10);
+  const Mat D = reference::dense(X.view());
+  const DenseMatrix W0 = positive(30, 4, 11), H0 = positive(4, 25, 12);
+  NmfOptions o = fixed_run(NmfSolver::Mu, 8);
+  o.loss = NmfLoss::KullbackLeibler;
+  const NmfResult r = nmf(X.view(), o, &W0, &H0);
+  Mat W = W0, H = H0;
+  EXPECT_NEAR(r.history[0].loss, reference::kl(D, W, H), 1e-9);
+  for (int it = 0; it < 8; ++it) reference::kl_mu(D, W, H);
+  EXPECT_LT((r.W - W).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_LT((r.H - H).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_NEAR(r.loss, reference::kl(D, W, H), 1e-9);
+  EXPECT_NEAR(r.relative_error, (D - W * H).norm() / D.norm(), 1e-10);
+}
+
+TEST(Nmf, LossIsMonotoneForEverySolver) {
+  const SparseMatrix X = random_sparse(60, 50, 0.2, 13);
+  for (auto [solver, loss] : {std::pair{NmfSolver::Hals, NmfLoss::Frobenius}, {NmfSolver::Mu, NmfLoss::Frobenius},
+                              {NmfSolver::Bpp, NmfLoss::Frobenius}, {NmfSolver::Mu, NmfLoss::KullbackLeibler}}) {
+    NmfOptions o;
+    o.k = 6;
+    o.solver = solver;
+    o.loss = loss;
+    o.max_iter = 40;
+    o.tol = 0;
+    o.init = NmfInit::Random;
+    o.seed = 3;
+    const NmfResult r = nmf(X.view(), o);
+    for (size_t i = 1; i < r.history.size(); ++i)
+      EXPECT_LE(r.history[i].loss, r.history[i - 1].loss * (1 + 1e-12) + 1e-12)
+          << to_string(solver) << " " << to_string(loss) << " iteration " << i;
+    EXPECT_TRUE(r.W.minCoeff() >= 0 && r.H.minCoeff() >= 0);
+  }
+}
+
+TEST(Nmf, KktConditionsHoldAtConvergence) {
+  const SparseMatrix X = random_sparse(40, 30, 0.3, 14);
+  const Mat D = reference::dense(X.view());
+  NmfOptions o;
+  o.k = 3;
+  o.solver = NmfSolver::Bpp;
+  o.max_iter = 2000;
+  o.tol = 1e-13;
+  const NmfResult r = nmf(X.view(), o);
+  const Mat gW = r.W * r.H * r.H.transpose() - D * r.H.transpose();
+  const Mat gH = r.W.transpose() * r.W * r.H - r.W.transpose() * D;
+  const double scale = D.norm() * D.norm();
+  EXPECT_GT(gW.minCoeff(), -1e-6 * scale);
+  EXPECT_GT(gH.minCoeff(), -1e-6 * scale);
+  EXPECT_LT((r.W.array() * gW.array()).abs().maxCoeff(), 1e-6 * scale);
+  EXPECT_LT((r.H.array() * gH.array()).abs().maxCoeff(), 1e-6 * scale);
+}
+
+TEST(Nmf, RecoversPlantedLowRankAndAllInitsWork) {
+  Mat D;
+  const SparseMatrix X = planted(50, 40, 3, 15, &D);
+  for (NmfInit init : {NmfInit::Random, NmfInit::Nndsvd, NmfInit::Nndsvda, NmfInit::Nndsvdar}) {
+    NmfOptions o;
+    o.k = 3;
+    o.init = init;
+    o.max_iter = 500;
+    o.tol = 1e-10;
+    const NmfResult r = nmf(X.view(), o);
+    EXPECT_LT(r.relative_error, 1e-3) << to_string(init);
+    EXPECT_NEAR(r.relative_error, (D - r.W * r.H).norm() / D.norm(), 1e-6);
+  }
+}
+
+TEST(Nmf, MaskedRecoversHeldOutEntries) {
+  // 20% of a planted rank-4 matrix observed (zeros included); the rest predicted.
+  Mat D;
+  planted(120, 100, 4, 16, &D);
+  Random rng(17);
+  std::vector<Triplet> seen, mask;
+  std::vector<std::pair<Index, Index>> held;
+  for (Index i = 0; i < D.rows(); ++i)
+    for (Index j = 0; j < D.cols(); ++j) {
+      if (rng.uniform() < 0.2) {
+        mask.push_back({i, static_cast<ColIndex>(j), 1.0});
+        if (D(i, j) != 0) seen.push_back({i, static_cast<ColIndex>(j), D(i, j)});
+      } else {
+        held.emplace_back(i, j);
+      }
+    }
+  const SparseMatrix X = csr_from_triplets(D.rows(), D.cols(), seen);
+  const SparseMatrix M = csr_from_triplets(D.rows(), D.cols(), mask);
+  const SparseView mv = M.view();
+  for (NmfSolver solver : {NmfSolver::Hals, NmfSolver::Bpp}) {
+    NmfOptions o;
+    o.k = 4;
+    o.solver = solver;
+    o.observed = Observed::Mask;
+    o.mask = &mv;
+    o.init = NmfInit::Random;
+    o.max_iter = 1000;
+    o.tol = 1e-12;
+    o.seed = 1;
+    const NmfResult r = nmf(X.view(), o);
+    const Mat P = r.W * r.H;
+    double se = 0, mean = 0, var = 0;
+    for (auto [i, j] : held) mean += D(i, j);
+    mean /= static_cast<double>(held.size());
+    for (auto [i, j] : held) {
+      se += (P(i, j) - D(i, j)) * (P(i, j) - D(i, j));
+      var += (D(i, j) - mean) * (D(i, j) - mean);
+    }
+    EXPECT_LT(std::sqrt(se / var), 0.05) << to_string(solver);
+  }
+}
+
+TEST(Nmf, StoredOnlyModeIgnoresZeros) {
+  // Observed = stored entries: a matrix whose stored entries are all 1 is fit exactly by rank 1.
+  std::vector<Triplet> t;
+  Random rng(18);
+  for (Index i = 0; i < 30; ++i)
+    for (Index j = 0; j < 20; ++j)
+      if (rng.uniform() < 0.3) t.push_back({i, static_cast<ColIndex>(j), 1.0});
+  const SparseMatrix X = csr_from_triplets(30, 20, t);
+  NmfOptions o;
+  o.k = 1;
+  o.observed = Observed::Stored;
+  o.max_iter = 200;
+  const NmfResult r = nmf(X.view(), o);
+  EXPECT_LT(r.relative_error, 1e-6);
+}
+
+TEST(Nmf, DeterministicForSeedAndThreads) {
+  const SparseMatrix X = random_sparse(80, 60, 0.1, 19);
+  NmfOptions o;
+  o.k = 5;
+  o.init = NmfInit::Random;
+  o.seed = 42;
+  o.threads = 2;
+  o.max_iter = 30;
+  const NmfResult a = nmf(X.view(), o), b = nmf(X.view(), o);
+  EXPECT_EQ(a.W, b.W);
+  EXPECT_EQ(a.H, b.H);
+  o.seed = 43;
+  EXPECT_NE(nmf(X.view(), o).W, a.W);
+}
+
+TEST(Nmf, DegenerateInputGivesFiniteResults) {
+  SparseMatrix zeros;
+  zeros.rows = 10;
+  zeros.cols = 8;
+  zeros.indptr.assign(11, 0);
+  for (NmfSolver s : {NmfSolver::Hals, NmfSolver::Mu, NmfSolver::Bpp}) {
+    NmfOptions o;
+    o.k = 3;
+    o.solver = s;
+    const NmfResult r = nmf(zeros.view(), o);
+    EXPECT_TRUE(r.W.allFinite() && r.H.allFinite());
+    EXPECT_EQ(r.relative_error, 0.0);
+  }
+  // Empty rows and columns, rank-1 data, KL loss.
+  std::vector<Triplet> t = {{0, 0, 1.0}, {0, 2, 2.0}, {3, 0, 2.0}, {3, 2, 4.0}};
+  const SparseMatrix X = csr_from_triplets(5, 4, t);
+  for (NmfLoss loss : {NmfLoss::Frobenius, NmfLoss::KullbackLeibler}) {
+    NmfOptions o;
+    o.k = 2;
+    o.loss = loss;
+    const NmfResult r = nmf(X.view(), o);
+    EXPECT_TRUE(r.W.allFinite() && r.H.allFinite());
+    EXPECT_LT(r.relative_error, 1e-2) << to_string(loss);
+  }
+}
+
+TEST(Nmf, BadInputIsAnError) {
+  std::vector<Triplet> t = {{0, 0, 1.0}, {1, 1, -2.0}};
+  const SparseMatrix neg = csr_from_triplets(3, 3, t);
+  NmfOptions o;
+  o.k = 2;
+  EXPECT_THROW(nmf(neg.view(), o), InputError);
+  t[1].value = std::nan("");
+  EXPECT_THROW(nmf(csr_from_triplets(3, 3, t).view(), o), InputError);
+  t[1].value = 1.0;
+  const SparseMatrix X = csr_from_triplets(3, 3, t);
+  o.k = 4;
+  EXPECT_THROW(nmf(X.view(), o), ArgumentError);
+  o.k = 2;
+  o.l1_W = -1;
+  EXPECT_THROW(nmf(X.view(), o), ArgumentError);
+}
+
+TEST(Nmf, TransformIsExactNnlsFoldIn) {
+  const SparseMatrix X = random_sparse(20, 15, 0.5, 20);
+  const DenseMatrix H = positive(3, 15, 21);
+  NmfOptions o;
+  const DenseMatrix W = nmf_transform(X.view(), H, o);
+  const Mat D = reference::dense(X.view());
+  const Mat G = H * H.transpose(), B = D * H.transpose();
+  for (Index i = 0; i < 20; ++i)
+    EXPECT_LT((W.row(i).transpose() - reference::nnls(G, B.row(i).transpose())).cwiseAbs().maxCoeff(), 1e-9);
+}
