@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   strata::cli::register_vectorize(app);
   strata::cli::register_info(app);
+  strata::cli::register_nmf(app);
+  strata::cli::register_topics(app);
+  strata::cli::register_transform(app);
   strata::cli::register_generate(app);
   try {
     app.parse(argc, argv);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The main job on the bundled Brown corpus, as far as strata goes today:
-# vectorize the corpus and describe it.
+# vectorize the corpus, describe it, fit topics and print them.
 set -eu
 STRATA=${1:-build/bin/strata}
 OUT=${2:-build/demo}
@@ -11,3 +11,8 @@ echo "== vectorize the bundled Brown corpus (500 documents, 15 genres)"
 echo
 echo "== summary"
 "$STRATA" info "$OUT/brown.strata" --top 15
+echo
+echo "== topics (NMF, k = 15)"
+"$STRATA" nmf "$OUT/brown.strata" -k 15 --tol 1e-5 --seed 1 --top 10 -o "$OUT/nmf"
+echo
+echo "model directory: $OUT/nmf (W.npy, H.npy, vocabulary.txt, model.json, metrics.json)"

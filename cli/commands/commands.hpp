@@ -5,5 +5,8 @@
 namespace strata::cli {
 void register_vectorize(CLI::App& app);
 void register_info(CLI::App& app);
+void register_nmf(CLI::App& app);
+void register_topics(CLI::App& app);
+void register_transform(CLI::App& app);
 void register_generate(CLI::App& app);
 }  // namespace strata::cli

@@ -70,7 +70,7 @@ void add_length_options(CLI::App& cmd, double& doc_length, double& length_cv) {
       ->capture_default_str();
 }
 
-void register_topics(CLI::App& gen) {
+void register_generate_topics(CLI::App& gen) {
   struct Args {
     std::string output, noise = "poisson";
     CommonOptions common;
@@ -109,7 +109,7 @@ void register_topics(CLI::App& gen) {
   });
 }
 
-void register_hierarchy(CLI::App& gen) {
+void register_generate_hierarchy(CLI::App& gen) {
   struct Args {
     std::string output, noise = "none", parents;
     CommonOptions common;
@@ -162,7 +162,7 @@ void register_hierarchy(CLI::App& gen) {
   });
 }
 
-void register_lowrank(CLI::App& gen) {
+void register_generate_lowrank(CLI::App& gen) {
   struct Args {
     std::string output;
     CommonOptions common;
@@ -207,7 +207,7 @@ void register_lowrank(CLI::App& gen) {
   });
 }
 
-void register_zipf(CLI::App& gen) {
+void register_generate_zipf(CLI::App& gen) {
   struct Args {
     std::string output, format = "auto", words = "pronounceable";
     std::uint64_t bytes = 0;
@@ -261,10 +261,10 @@ void register_zipf(CLI::App& gen) {
 void register_generate(CLI::App& app) {
   auto* gen = app.add_subcommand("generate", "Synthetic data with known ground truth (topics, hierarchy, lowrank, zipf)");
   gen->require_subcommand(1);
-  register_topics(*gen);
-  register_hierarchy(*gen);
-  register_lowrank(*gen);
-  register_zipf(*gen);
+  register_generate_topics(*gen);
+  register_generate_hierarchy(*gen);
+  register_generate_lowrank(*gen);
+  register_generate_zipf(*gen);
 }
 
 }  // namespace strata::cli

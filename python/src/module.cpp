@@ -6,4 +6,5 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = STRATA_VERSION;
   strata::python::bind_corpus(m);
   strata::python::bind_synth(m);
+  strata::python::bind_nmf(m);
 }

@@ -5,7 +5,8 @@ scikit-learn style estimators over a native C++ engine. Rows are documents
 """
 from . import _core
 from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
+from .nmf import NMF
 
 __version__ = _core.__version__
 
-__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "__version__"]
+__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "__version__"]

@@ -66,10 +66,6 @@ class Tokens {
   std::size_t pos_ = 0;
 };
 
-bool blank_line(std::string_view line) {
-  return std::all_of(line.begin(), line.end(), [](char c) { return is_blank(c); });
-}
-
 std::string quoted(std::string_view token) {
   constexpr std::size_t kShown = 40;
   std::string s = "'" + std::string(token.substr(0, kShown));
@@ -112,11 +108,14 @@ Index file_bytes(const std::string& path) {
 void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index text_bytes,
                      long long line) {
   if (value > limit)
-    throw InputError(path, std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " +
-                               std::to_string(limit), line);
+    throw InputError(
+        path,
+        std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " + std::to_string(limit),
+        line);
   if (text_bytes >= 0 && value > kDimensionSlack + kDimensionsPerByte * text_bytes)
-    throw InputError(path, std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
-                               std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
+    throw InputError(path,
+                     std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
+                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
                      line);
 }
 
@@ -130,8 +129,10 @@ void parse_banner(const std::string& path, std::string_view line, Header& h) {
   Tokens t(line);
   const std::string_view magic = t.next();
   if (!iequals(magic, "%%MatrixMarket"))
-    throw InputError(path, "missing %%MatrixMarket banner (bad header): the first line must read "
-                           "'%%MatrixMarket matrix coordinate real|integer|pattern general|symmetric'", 1);
+    throw InputError(path,
+                     "missing %%MatrixMarket banner (bad header): the first line must read "
+                     "'%%MatrixMarket matrix coordinate real|integer|pattern general|symmetric'",
+                     1);
   const std::string_view object = t.next(), format = t.next(), field = t.next(), symmetry = t.next();
   if (symmetry.empty() || !t.next().empty())
     throw InputError(path, "bad %%MatrixMarket banner: expected 'object format field symmetry' (bad header)", 1);
@@ -192,15 +193,17 @@ SparseMatrix read_matrix_market(const std::string& path) {
       return;
     }
     if (!line.empty() && line[0] == '%') return;  // comment
-    if (blank_line(line)) return;
     Tokens t(line);
+    const std::string_view first = t.next();
+    if (first.empty()) return;  // blank line
     if (stage == Stage::Size) {
       std::int64_t v[3];
-      for (auto& x : v) {
-        const std::string_view tok = t.next();
-        if (!parse_int(tok, x) || x < 0)
-          throw InputError(path, "bad size line: expected 'rows cols nonzeros' as nonnegative integers, got " +
-                                     quoted(line), number);
+      for (int k = 0; k < 3; ++k) {
+        const std::string_view tok = k == 0 ? first : t.next();
+        if (!parse_int(tok, v[k]) || v[k] < 0)
+          throw InputError(path,
+                           "bad size line: expected 'rows cols nonzeros' as nonnegative integers, got " + quoted(line),
+                           number);
       }
       if (!t.next().empty())
         throw InputError(path, "bad size line: expected exactly 'rows cols nonzeros', got " + quoted(line), number);
@@ -210,16 +213,20 @@ SparseMatrix read_matrix_market(const std::string& path) {
       check_dimension(path, "row count", h.rows, kMaxRows, max_text, number);
       check_dimension(path, "column count", h.cols, kMaxCols, max_text, number);
       if (h.symmetry == Symmetry::Symmetric && h.rows != h.cols)
-        throw InputError(path, "symmetric matrix must be square (size line says " + std::to_string(h.rows) + " x " +
-                                   std::to_string(h.cols) + ")", number);
+        throw InputError(path,
+                         "symmetric matrix must be square (size line says " + std::to_string(h.rows) + " x " +
+                             std::to_string(h.cols) + ")",
+                         number);
       // Each entry needs at least `fields` one-character tokens and separators.
       const Index min_entry_bytes = 2 * fields;
       if (max_text >= 0) {
         const Index room = std::max<Index>(0, max_text - text_bytes) + 1;
         if (h.nnz > room / min_entry_bytes)
-          throw InputError(path, "size line declares " + std::to_string(h.nnz) + " nonzeros, more than a " +
-                                     (gz ? "compressed file of " : "file of ") + std::to_string(on_disk) +
-                                     " bytes can hold (truncated file or absurd header)", number);
+          throw InputError(path,
+                           "size line declares " + std::to_string(h.nnz) + " nonzeros, more than a " +
+                               (gz ? "compressed file of " : "file of ") + std::to_string(on_disk) +
+                               " bytes can hold (truncated file or absurd header)",
+                           number);
       }
       // A plain file's size bounds the entries; for gzip grow as entries arrive.
       Index reserve = h.nnz;
@@ -231,16 +238,16 @@ SparseMatrix read_matrix_market(const std::string& path) {
       return;
     }
     if (entries == h.nnz)
-      throw InputError(path, "more entries than the " + std::to_string(h.nnz) + " declared on the size line (line " +
-                                 std::to_string(size_line) + ")", number);
+      throw InputError(path,
+                       "more entries than the " + std::to_string(h.nnz) + " declared on the size line (line " +
+                           std::to_string(size_line) + ")",
+                       number);
     ++entries;
     std::int64_t i = 0, j = 0;
-    const std::string_view ti = t.next(), tj = t.next();
-    if (!parse_int(ti, i))
-      throw InputError(path, "row index " + quoted(ti) + " is not an integer", number);
+    const std::string_view ti = first, tj = t.next();
+    if (!parse_int(ti, i)) throw InputError(path, "row index " + quoted(ti) + " is not an integer", number);
     if (tj.empty()) throw InputError(path, "entry has 1 field, expected " + std::to_string(fields), number);
-    if (!parse_int(tj, j))
-      throw InputError(path, "column index " + quoted(tj) + " is not an integer", number);
+    if (!parse_int(tj, j)) throw InputError(path, "column index " + quoted(tj) + " is not an integer", number);
     if (i < 1 || i > h.rows)
       throw InputError(path, "row index " + std::to_string(i) + " out of range [1, " + std::to_string(h.rows) + "]",
                        number);
@@ -267,8 +274,7 @@ SparseMatrix read_matrix_market(const std::string& path) {
         }
       }
     }
-    if (!t.next().empty())
-      throw InputError(path, "entry has more than " + std::to_string(fields) + " fields", number);
+    if (!t.next().empty()) throw InputError(path, "entry has more than " + std::to_string(fields) + " fields", number);
     triplets.push_back(Triplet{i - 1, static_cast<ColIndex>(j - 1), value});
     if (h.symmetry == Symmetry::Symmetric && i != j)
       triplets.push_back(Triplet{j - 1, static_cast<ColIndex>(i - 1), value});
@@ -278,8 +284,12 @@ SparseMatrix read_matrix_market(const std::string& path) {
   if (stage == Stage::Size)
     throw InputError(path, "missing size line 'rows cols nonzeros' (file ends after the header)", last_line);
   if (entries < h.nnz)
-    throw InputError(path, "truncated: the size line declares " + std::to_string(h.nnz) + " entries but the file ends "
-                               "after " + std::to_string(entries), last_line);
+    throw InputError(path,
+                     "truncated: the size line declares " + std::to_string(h.nnz) +
+                         " entries but the file ends "
+                         "after " +
+                         std::to_string(entries),
+                     last_line);
   // A gzip file's text is known only now: check the row pointers to allocate.
   if (gz) {
     check_dimension(path, "row count", h.rows, kMaxRows, text_bytes, size_line);

@@ -122,8 +122,10 @@ SvmlightData read_svmlight(const std::string& path, Index n_features) {
         throw InputError(path, "feature index in " + quoted(tok) + " is not an integer", number);
       if (index < 0) throw InputError(path, "negative feature index " + std::to_string(index), number);
       if (index > kMaxFeatureIndex)
-        throw InputError(path, "feature index " + std::to_string(index) + " out of range (at most " +
-                                   std::to_string(kMaxFeatureIndex) + ")", number);
+        throw InputError(path,
+                         "feature index " + std::to_string(index) + " out of range (at most " +
+                             std::to_string(kMaxFeatureIndex) + ")",
+                         number);
       double value = 0.0;
       switch (parse_double(tok.substr(colon + 1), value)) {
         case NumberStatus::Ok:
@@ -150,18 +152,22 @@ SvmlightData read_svmlight(const std::string& path, Index n_features) {
     for (auto& tr : triplets) tr.col -= 1;
   Index cols = max_index + 1 - offset;
   if (cols > kMaxFeatureIndex)
-    throw InputError(path, "feature index " + std::to_string(max_index) + " gives " + std::to_string(cols) +
-                               " columns, more than the supported " + std::to_string(kMaxFeatureIndex),
+    throw InputError(path,
+                     "feature index " + std::to_string(max_index) + " gives " + std::to_string(cols) +
+                         " columns, more than the supported " + std::to_string(kMaxFeatureIndex),
                      max_index_line);
   if (n_features > 0) {
     if (cols > n_features)
-      throw InputError(path, "feature index " + std::to_string(max_index) + " out of range: n_features is " +
-                                 std::to_string(n_features) + (offset ? " (indices are one-based)" : " (indices are zero-based)"),
+      throw InputError(path,
+                       "feature index " + std::to_string(max_index) + " out of range: n_features is " +
+                           std::to_string(n_features) +
+                           (offset ? " (indices are one-based)" : " (indices are zero-based)"),
                        max_index_line);
     cols = n_features;
   } else if (cols > kDimensionSlack + kDimensionsPerByte * text_bytes) {
-    throw InputError(path, "feature index " + std::to_string(max_index) + " is implausible for a file of " +
-                               std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
+    throw InputError(path,
+                     "feature index " + std::to_string(max_index) + " is implausible for a file of " +
+                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
                      max_index_line);
   }
   out.matrix = csr_from_triplets(row, cols, std::move(triplets));

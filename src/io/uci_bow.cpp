@@ -89,11 +89,14 @@ std::string derived_vocab_path(const std::string& docword_path) {
 void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index text_bytes,
                      long long line) {
   if (value > limit)
-    throw InputError(path, std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " +
-                               std::to_string(limit), line);
+    throw InputError(
+        path,
+        std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " + std::to_string(limit),
+        line);
   if (text_bytes >= 0 && value > kDimensionSlack + kDimensionsPerByte * text_bytes)
-    throw InputError(path, std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
-                               std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
+    throw InputError(path,
+                     std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
+                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
                      line);
 }
 
@@ -104,15 +107,18 @@ std::vector<std::string> read_vocabulary(const std::string& path, Index words) {
     const std::string_view word = trim(line);
     if (number > words) {
       if (word.empty()) return;  // trailing blank lines
-      throw InputError(path, "vocabulary has more than the " + std::to_string(words) +
-                                 " terms declared by the docword header (W)", number);
+      throw InputError(
+          path, "vocabulary has more than the " + std::to_string(words) + " terms declared by the docword header (W)",
+          number);
     }
     if (word.empty()) throw InputError(path, "empty term in vocabulary", number);
     vocab.emplace_back(word);
   });
   if (static_cast<Index>(vocab.size()) != words)
-    throw InputError(path, "vocabulary has " + std::to_string(vocab.size()) + " terms but the docword header (W) "
-                               "declares " + std::to_string(words));
+    throw InputError(path, "vocabulary has " + std::to_string(vocab.size()) +
+                               " terms but the docword header (W) "
+                               "declares " +
+                               std::to_string(words));
   return vocab;
 }
 
@@ -134,8 +140,7 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
   const Index max_text = on_disk < 0 ? -1 : (gz ? on_disk * kMaxGzipRatio : on_disk);
 
   Index header[3] = {0, 0, 0};  // D, W, NNZ
-  static const char* const kHeaderNames[3] = {"number of documents D", "number of words W",
-                                              "number of nonzeros NNZ"};
+  static const char* const kHeaderNames[3] = {"number of documents D", "number of words W", "number of nonzeros NNZ"};
   int header_read = 0;
   Index text_bytes = 0, entries = 0;
   long long last_line = 0;
@@ -148,8 +153,9 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
       std::int64_t v = 0;
       const std::string_view tok = trim(line);
       if (!parse_int(tok, v) || v < 0)
-        throw InputError(path, std::string("bad header: line ") + std::to_string(number) + " must be the " +
-                                   kHeaderNames[header_read] + " (a nonnegative integer), got " + quoted(tok),
+        throw InputError(path,
+                         std::string("bad header: line ") + std::to_string(number) + " must be the " +
+                             kHeaderNames[header_read] + " (a nonnegative integer), got " + quoted(tok),
                          number);
       header[header_read++] = v;
       if (header_read < 3) return;
@@ -158,9 +164,11 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
       if (max_text >= 0) {
         const Index room = std::max<Index>(0, max_text - text_bytes) + 1;
         if (header[2] > room / kMinEntryBytes)
-          throw InputError(path, "header declares " + std::to_string(header[2]) + " nonzeros (NNZ), more than a " +
-                                     (gz ? "compressed file of " : "file of ") + std::to_string(on_disk) +
-                                     " bytes can hold (truncated file or absurd header)", number);
+          throw InputError(path,
+                           "header declares " + std::to_string(header[2]) + " nonzeros (NNZ), more than a " +
+                               (gz ? "compressed file of " : "file of ") + std::to_string(on_disk) +
+                               " bytes can hold (truncated file or absurd header)",
+                           number);
       }
       Index reserve = header[2];
       if (gz || on_disk < 0) reserve = std::min<Index>(reserve, std::max<Index>(on_disk, 0) / 2 + 1024);
@@ -182,8 +190,8 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
     if (!parse_int(tw, w)) throw InputError(path, "word id " + quoted(tw) + " is not an integer", number);
     if (!parse_int(tc, c)) throw InputError(path, "count " + quoted(tc) + " is not an integer", number);
     if (d < 1 || d > header[0])
-      throw InputError(path, "document id " + std::to_string(d) + " out of range [1, " + std::to_string(header[0]) +
-                                 "]", number);
+      throw InputError(
+          path, "document id " + std::to_string(d) + " out of range [1, " + std::to_string(header[0]) + "]", number);
     if (w < 1 || w > header[1])
       throw InputError(path, "word id " + std::to_string(w) + " out of range [1, " + std::to_string(header[1]) + "]",
                        number);
@@ -196,8 +204,12 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
   if (header_read < 3)
     throw InputError(path, std::string("bad header: file ends before the ") + kHeaderNames[header_read], last_line);
   if (entries < header[2])
-    throw InputError(path, "truncated: the header declares " + std::to_string(header[2]) + " entries (NNZ) but the "
-                               "file ends after " + std::to_string(entries), last_line);
+    throw InputError(path,
+                     "truncated: the header declares " + std::to_string(header[2]) +
+                         " entries (NNZ) but the "
+                         "file ends after " +
+                         std::to_string(entries),
+                     last_line);
   if (gz) {
     check_dimension(path, "document count D", header[0], kMaxRows, text_bytes, 1);
     check_dimension(path, "word count W", header[1], kMaxCols, text_bytes, 2);

@@ -3,6 +3,7 @@
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "strata/parallel/threads.hpp"
@@ -222,6 +223,69 @@ Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, doubl
   }
   F = F.cwiseMax(0.0);
   return static_cast<Index>(active.size());
+}
+
+}  // namespace strata
+
+namespace strata {
+
+void kl_cd_rows(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, const Eigen::RowVectorXd& colsum,
+                int sweeps, double l1, double l2, int threads) {
+  const Index k = F.cols();
+  threads = threads_for(threads, 3.0 * static_cast<double>(X.nnz()) * k * sweeps);
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<double> v, h;  // (F O^T)_ij at the row's nonzeros, and O's column t there
+#pragma omp for schedule(dynamic, 64)
+    for (Index i = 0; i < X.rows; ++i) {
+      const Index begin = X.indptr[i], nnz = X.indptr[i + 1] - begin;
+      double* f = F.row(i).data();
+      if (nnz == 0) {  // no data: the penalized objective is minimized at 0
+        std::fill(f, f + k, 0.0);
+        continue;
+      }
+      const ColIndex* cols = X.indices + begin;
+      const double* x = X.data + begin;
+      v.resize(static_cast<size_t>(nnz));
+      h.resize(static_cast<size_t>(nnz));
+      for (Index p = 0; p < nnz; ++p) v[p] = F.row(i).dot(O.row(cols[p]));
+      for (int s = 0; s < sweeps; ++s) {
+        for (Index t = 0; t < k; ++t) {
+          double g = colsum[t] + l1 + l2 * f[t], hess = l2;
+          for (Index p = 0; p < nnz; ++p) {
+            h[p] = O(cols[p], t);
+            const double vp = std::max(v[p], 1e-300);
+            const double r = x[p] * h[p] / vp;
+            g -= r;
+            hess += r * h[p] / vp;
+          }
+          if (hess <= 0.0) continue;
+          double delta = std::max(-f[t], -g / hess);
+          if (delta == 0.0) continue;
+          // The row objective's change for a step d: the Newton step can overshoot
+          // when it decreases f[t], so halve it until the objective does not grow.
+          auto change = [&](double d) {
+            double c = (colsum[t] + l1) * d + 0.5 * l2 * ((f[t] + d) * (f[t] + d) - f[t] * f[t]);
+            for (Index p = 0; p < nnz; ++p) {
+              if (h[p] == 0.0 || x[p] == 0.0) continue;
+              const double nv = v[p] + d * h[p];
+              if (nv <= 0.0) return std::numeric_limits<double>::infinity();
+              c -= x[p] * std::log(nv / std::max(v[p], 1e-300));
+            }
+            return c;
+          };
+          int halvings = 0;
+          while (delta < 0.0 && change(delta) > 0.0 && halvings < 30) {
+            delta *= 0.5;
+            ++halvings;
+          }
+          if (halvings == 30) continue;
+          f[t] += delta;
+          for (Index p = 0; p < nnz; ++p) v[p] += delta * h[p];
+        }
+      }
+    }
+  }
 }
 
 }  // namespace strata

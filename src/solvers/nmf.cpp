@@ -342,8 +342,11 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
     observed_storage = observed_values(X, *o.mask);
     Xf = observed_storage.view();
   }
+  // Column access (X^T as CSR) for the H-update of the masked and the KL
+  // coordinate-descent solvers: nnz(X) * 12 extra bytes.
+  const bool kl_cd = kl && o.solver == NmfSolver::Hals;
   SparseMatrix Xt_storage;
-  if (masked) Xt_storage = transpose(Xf);  // column access for the H-update's per-column Grams
+  if (masked || kl_cd) Xt_storage = transpose(Xf);
   const SparseView Xt = Xt_storage.view();
 
   NmfResult res;
@@ -395,7 +398,11 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
 
   res.status = NmfStatus::MaxIterations;
   for (int it = 1; it <= o.max_iter; ++it) {
-    if (kl) {
+    if (kl_cd) {
+      kl_cd_rows(Xf, W, Ht, Ht.colwise().sum(), 1, o.l1_W, o.l2_W, threads);
+      kl_cd_rows(Xt, Ht, W, W.colwise().sum(), 1, o.l1_H, o.l2_H, threads);
+      loss = kl_ratio(Xf, W, Ht, ratio, threads);
+    } else if (kl) {
       kl_mu_update(Xf, W, Ht, ratio, o.l1_W, o.l2_W, threads, false);
       kl_ratio(Xf, W, Ht, ratio, threads);
       kl_mu_update(Xf, Ht, W, ratio, o.l1_H, o.l2_H, threads, true);
@@ -465,12 +472,9 @@ DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOp
   const DenseMatrix Ht = H.transpose();
   DenseMatrix W;
   if (o.loss == NmfLoss::KullbackLeibler) {
+    // Rows are independent: coordinate descent on each until it settles.
     W.setConstant(X.rows, k, 1.0);
-    std::vector<double> ratio;
-    for (int it = 0; it < std::max(o.max_iter, 1); ++it) {
-      kl_ratio(X, W, Ht, ratio, threads);
-      kl_mu_update(X, W, Ht, ratio, o.l1_W, o.l2_W, threads, false);
-    }
+    kl_cd_rows(X, W, Ht, Ht.colwise().sum(), std::max(o.max_iter, 1), o.l1_W, o.l2_W, threads);
     return W;
   }
   DenseMatrix G, B;

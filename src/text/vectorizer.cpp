@@ -394,15 +394,28 @@ void Vectorizer::add(std::string_view text, std::string_view label, std::string_
 long long Vectorizer::documents() const { return impl_->n_docs(); }
 Corpus Vectorizer::finish(const std::string& source) { return impl_->finish(source); }
 
-Corpus transform_documents(const std::vector<std::string>& documents, const Corpus& fitted,
-                           VectorizerOptions options) {
+namespace {
+Vectorizer fitted_vectorizer(const Corpus& fitted, VectorizerOptions options) {
   if (fitted.vocabulary.empty()) throw ArgumentError("the fitted corpus has no vocabulary to transform with");
   if (fitted.weighting != "unknown") options.weighting = parse_weighting(fitted.weighting);
   if (options.weighting == Weighting::TfIdf && fitted.idf.empty())
     throw ArgumentError("the fitted corpus is tf-idf weighted but stores no idf");
-  Vectorizer v(std::move(options), fitted.vocabulary, fitted.idf);
+  return Vectorizer(std::move(options), fitted.vocabulary, fitted.idf);
+}
+}  // namespace
+
+Corpus transform_documents(const std::vector<std::string>& documents, const Corpus& fitted,
+                           VectorizerOptions options) {
+  Vectorizer v = fitted_vectorizer(fitted, std::move(options));
   for (const auto& d : documents) v.add(d);
   return v.finish();
+}
+
+Corpus transform_file(const std::string& path, const TextSourceOptions& source, const Corpus& fitted,
+                      VectorizerOptions options) {
+  Vectorizer v = fitted_vectorizer(fitted, std::move(options));
+  read_documents(path, source, [&](const Document& d) { v.add(d.text, d.label, d.id); });
+  return v.finish(path);
 }
 
 Corpus vectorize(const std::vector<std::string>& documents, const VectorizerOptions& options) {

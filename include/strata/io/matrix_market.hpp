@@ -8,16 +8,23 @@
 
 namespace strata {
 
-/// Reads a coordinate Matrix Market file. Pattern entries get the value 1;
-/// symmetric matrices are expanded (both triangles stored); duplicates are
-/// summed. Throws InputError naming the file and line on a bad banner,
-/// unsupported field/symmetry (complex, array, hermitian, skew-symmetric),
-/// an index out of range, a non-numeric, NaN or Inf value, fewer or more
-/// entries than the size line declares, or a size line whose nonzero count
-/// exceeds what the file's length allows (checked before allocating).
+/// Reads a coordinate Matrix Market file. The banner is case-insensitive;
+/// `%` lines are comments and blank lines are skipped anywhere after it.
+/// Pattern entries get the value 1; symmetric matrices are expanded (both
+/// triangles stored, the diagonal once); duplicates are summed; negative values
+/// are kept (commands that need nonnegative data check it themselves).
+/// Throws InputError naming the file and line on a bad or missing banner,
+/// unsupported field/symmetry (complex, array, hermitian, skew-symmetric), a
+/// bad size line, an index out of range, a non-numeric, NaN or Inf value,
+/// fewer or more entries than the size line declares, an empty file, or a
+/// size line that the file cannot back: more nonzeros than its bytes can hold,
+/// rows above 2^62 or columns above 2^31 - 1, or dimensions implausible for
+/// its length (more than 2^26 + 64 per byte of text). All of these are checked
+/// before allocating. O(nnz log(row length)); streams `.gz` transparently.
 SparseMatrix read_matrix_market(const std::string& path);
 
-/// Writes `m` as "coordinate real general", 1-based, atomically.
+/// Writes `m` as "coordinate real general", 1-based, with `%.17g` values (which
+/// read back bit for bit), atomically. Throws InputError if `m` is malformed.
 void write_matrix_market(const std::string& path, const SparseView& m);
 
 }  // namespace strata

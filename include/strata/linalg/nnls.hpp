@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "strata/core/sparse.hpp"
 #include "strata/linalg/dense.hpp"
 
 namespace strata {
@@ -30,5 +31,19 @@ Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, doubl
 /// Exact NNLS of one row with its own Gram (masked NMF): same problem as above.
 /// `f` is a warm start. Returns false if the iteration cap was hit.
 bool nnls_bpp_row(double* f, const double* b, const DenseMatrix& G, double l1, double l2);
+
+}  // namespace strata
+
+namespace strata {
+
+/// Kullback-Leibler coordinate descent (Hsieh & Dhillon 2011) on the rows of
+/// F (n x k) with the other factor O (m x k) fixed: for each row i and sparse
+/// row x_i of X, minimizes sum_j [ (F O^T)_ij - x_ij log (F O^T)_ij ]
+/// + l1 sum(f) + (l2/2)||f||^2 over f >= 0, one safeguarded Newton step per
+/// coordinate per sweep (the step is halved until the row's objective does
+/// not increase, so the divergence is monotone). `colsum` holds the column
+/// sums of O. Cost per sweep: about 3 nnz(X) k flops.
+void kl_cd_rows(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, const Eigen::RowVectorXd& colsum,
+                int sweeps, double l1, double l2, int threads);
 
 }  // namespace strata

@@ -7,6 +7,8 @@
 /// H-update works on H^T so both updates are the same row-wise kernel.
 ///  - HALS (Cichocki & Phan 2009; Gillis & Glineur 2012): coordinate descent
 ///    with several inner sweeps per product ("accelerated HALS"). Default.
+///    For KL, coordinate descent with safeguarded Newton steps (Hsieh &
+///    Dhillon 2011).
 ///  - MU (Lee & Seung 2001): multiplicative updates, Frobenius and KL.
 ///  - BPP (Kim & Park 2011): alternating exact NNLS by block principal pivoting.
 /// Kullback-Leibler (generalized I-divergence) is evaluated at the nonzeros of

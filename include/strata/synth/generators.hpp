@@ -192,7 +192,7 @@ TopicsResult make_topics(const TopicsOptions& options);
 /// proportional to term_sharing^d on the block of its ancestor at layer d
 /// (d = 0 is its own block), so siblings share their parent's terms.
 ///
-/// Documents: each picks a leaf uniformly (its label path); its leaf weights
+/// Documents: each draws a leaf uniformly; its leaf weights
 /// are theta_i ~ Dirichlet(beta) with beta_t = alpha * decay^d(t), where d(t)
 /// is the lowest layer at which leaf t and the document's leaf share an
 /// ancestor (0 for the leaf itself, L + 1 when none), times a length L_i as
@@ -235,8 +235,10 @@ struct HierarchyResult {
   std::vector<DenseMatrix> W;              ///< L + 1 matrices, n x k_l
   std::vector<DenseMatrix> H;              ///< L + 1 matrices, k_l x m
   std::vector<DenseMatrix> mixing;         ///< L + 1 entries; mixing[0] is empty, mixing[l] is k_l x k_{l-1}
-  /// labels[l][i]: the layer-l topic document i was generated from;
-  /// labels[l + 1][i] == parents[l][labels[l][i]] always.
+  /// labels[0][i]: document i's dominant leaf (argmax of its leaf weights,
+  /// nearly always the leaf it was drawn for); labels[l][i] for l >= 1: that
+  /// leaf's layer-l ancestor, so labels[l + 1][i] == parents[l][labels[l][i]].
+  /// (The dominant leaf's ancestor need not be the argmax of W[l] row i.)
   std::vector<std::vector<std::int32_t>> labels;
   std::vector<double> doc_lengths;         ///< per document L_i
   std::vector<std::string> vocabulary;     ///< m names "t0000", ...

@@ -87,6 +87,10 @@ Corpus vectorize(const std::vector<std::string>& documents, const VectorizerOpti
 Corpus transform_documents(const std::vector<std::string>& documents, const Corpus& fitted,
                            VectorizerOptions options);
 
+/// As transform_documents, for a text collection on disk (labels and ids kept).
+Corpus transform_file(const std::string& path, const TextSourceOptions& source, const Corpus& fitted,
+                      VectorizerOptions options);
+
 /// Vectorizes a text collection on disk (see document_reader.hpp).
 Corpus vectorize_file(const std::string& path, const TextSourceOptions& source,
                       const VectorizerOptions& options, const ProgressCallback& progress = {});

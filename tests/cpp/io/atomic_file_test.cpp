@@ -21,8 +21,8 @@ class AtomicFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("strata_atomic_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    dir_ =
+        fs::temp_directory_path() / ("strata_atomic_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }

@@ -26,8 +26,8 @@ class CorpusFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("strata_corpus_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    dir_ =
+        fs::temp_directory_path() / ("strata_corpus_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -79,8 +79,8 @@ void fix_header_crc(std::string& b) {
   const auto n_sections = get<std::uint32_t>(b, 12);
   put<std::uint32_t>(b, 48, 0u);
   const std::size_t len = kHeaderSize + kEntrySize * n_sections;
-  const auto crc = static_cast<std::uint32_t>(crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(b.data()),
-                                                    static_cast<uInt>(len)));
+  const auto crc = static_cast<std::uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(b.data()), static_cast<uInt>(len)));
   put<std::uint32_t>(b, 48, crc);
 }
 
@@ -260,10 +260,10 @@ TEST_F(CorpusFileTest, DISABLED_CooccurrenceNonzeroCountThatWrapsIsRejected) {
     const std::int64_t wrapped = (std::int64_t{1} << 62) + 3;  // 3 real nonzeros
     put<std::int64_t>(b, off + 8 * cols, wrapped);
     const auto len = get<std::uint64_t>(b, e + 16);
-    put<std::uint32_t>(b, e + 24,
-                       static_cast<std::uint32_t>(crc32(crc32(0L, Z_NULL, 0),
-                                                        reinterpret_cast<const Bytef*>(b.data() + off),
-                                                        static_cast<uInt>(len))));
+    put<std::uint32_t>(
+        b, e + 24,
+        static_cast<std::uint32_t>(
+            crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(b.data() + off), static_cast<uInt>(len))));
   }
   fix_header_crc(b);
   spit(path("wrap.strata"), b);

@@ -22,8 +22,7 @@ class MatrixMarketTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("strata_mtx_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() / ("strata_mtx_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -307,8 +306,7 @@ TEST_F(MatrixMarketTest, ImplausibleDimensionsAreRejectedBeforeAllocating) {
 }
 
 TEST_F(MatrixMarketTest, SymmetricMustBeSquare) {
-  expect_error(write("ns.mtx", "%%MatrixMarket matrix coordinate real symmetric\n3 4 1\n1 1 1\n"), 2,
-               "must be square");
+  expect_error(write("ns.mtx", "%%MatrixMarket matrix coordinate real symmetric\n3 4 1\n1 1 1\n"), 2, "must be square");
 }
 
 TEST_F(MatrixMarketTest, CorruptGzip) {

@@ -19,8 +19,7 @@ class SvmlightTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("strata_svm_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() / ("strata_svm_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -140,7 +139,9 @@ TEST_F(SvmlightTest, NaNAndInf) {
   expect_error(write("big.svm", "1 1:-1e400\n"), 1, "NaN or Inf");
 }
 
-TEST_F(SvmlightTest, NegativeIndex) { expect_error(write("neg.svm", "1 1:1\n0 -2:1\n"), 2, "negative feature index -2"); }
+TEST_F(SvmlightTest, NegativeIndex) {
+  expect_error(write("neg.svm", "1 1:1\n0 -2:1\n"), 2, "negative feature index -2");
+}
 
 TEST_F(SvmlightTest, IndexBeyondNFeatures) {
   // One-based: index 4 is column 3, beyond 3 features.

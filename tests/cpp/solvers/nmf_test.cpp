@@ -125,7 +125,8 @@ TEST(Nmf, KlMuEqualsTextbookAndReportsTheDivergence) {
 TEST(Nmf, LossIsMonotoneForEverySolver) {
   const SparseMatrix X = random_sparse(60, 50, 0.2, 13);
   for (auto [solver, loss] : {std::pair{NmfSolver::Hals, NmfLoss::Frobenius}, {NmfSolver::Mu, NmfLoss::Frobenius},
-                              {NmfSolver::Bpp, NmfLoss::Frobenius}, {NmfSolver::Mu, NmfLoss::KullbackLeibler}}) {
+                              {NmfSolver::Bpp, NmfLoss::Frobenius}, {NmfSolver::Mu, NmfLoss::KullbackLeibler},
+                              {NmfSolver::Hals, NmfLoss::KullbackLeibler}}) {
     NmfOptions o;
     o.k = 6;
     o.solver = solver;
@@ -300,4 +301,32 @@ TEST(Nmf, TransformIsExactNnlsFoldIn) {
   const Mat G = H * H.transpose(), B = D * H.transpose();
   for (Index i = 0; i < 20; ++i)
     EXPECT_LT((W.row(i).transpose() - reference::nnls(G, B.row(i).transpose())).cwiseAbs().maxCoeff(), 1e-9);
+}
+
+TEST(Nmf, KlCoordinateDescentReachesTheKktPointOfTheDivergence) {
+  // At a KL stationary point: grad_W = 1 H^T - (X ./ WH) H^T >= 0, with W .* grad_W = 0.
+  const SparseMatrix X = random_sparse(40, 30, 0.5, 22);
+  const Mat D = reference::dense(X.view());
+  NmfOptions o;
+  o.k = 3;
+  o.loss = NmfLoss::KullbackLeibler;
+  o.solver = NmfSolver::Hals;
+  o.max_iter = 3000;
+  o.tol = 1e-14;
+  const NmfResult r = nmf(X.view(), o);
+  EXPECT_NEAR(r.loss, reference::kl(D, r.W, r.H), 1e-8 * r.loss);
+  const Mat WH = r.W * r.H;
+  Mat R = Mat::Zero(D.rows(), D.cols());
+  for (Index i = 0; i < D.rows(); ++i)
+    for (Index j = 0; j < D.cols(); ++j) R(i, j) = D(i, j) > 0 ? D(i, j) / WH(i, j) : 0.0;
+  const Mat gW = Mat::Ones(D.rows(), D.cols()) * r.H.transpose() - R * r.H.transpose();
+  EXPECT_GT(gW.minCoeff(), -1e-4);
+  EXPECT_LT((r.W.array() * gW.array()).abs().maxCoeff(), 1e-4);
+  // And it gets there faster than multiplicative updates in iterations.
+  o.solver = NmfSolver::Mu;
+  o.max_iter = 30;
+  o.tol = 0;
+  const double mu30 = nmf(X.view(), o).loss;
+  o.solver = NmfSolver::Hals;
+  EXPECT_LT(nmf(X.view(), o).loss, mu30);
 }

@@ -104,14 +104,14 @@ double zipf_slope(const std::vector<std::string>& documents, int top) {
 
 TEST(SynthRandom, EngineIsTheStandardMersenneTwister) {
   // The C++ standard fixes the 10000th output of a default-seeded mt19937_64.
-  Random rng(5489u);
+  synth::Random rng(5489u);
   std::uint64_t x = 0;
   for (int i = 0; i < 10000; ++i) x = rng.next_u64();
   EXPECT_EQ(x, 9981545732273789042ull);
 }
 
 TEST(SynthRandom, SameSeedSameSequence) {
-  Random a(7), b(7), c(8);
+  synth::Random a(7), b(7), c(8);
   bool differs = false;
   for (int i = 0; i < 100; ++i) {
     const double x = a.gamma(0.7) + a.normal() + static_cast<double>(a.poisson(25.0));
@@ -124,7 +124,7 @@ TEST(SynthRandom, SameSeedSameSequence) {
 }
 
 TEST(SynthRandom, UniformAndIndex) {
-  Random rng(1);
+  synth::Random rng(1);
   const Moments u = moments(200000, [&] { return rng.uniform(); });
   EXPECT_NEAR(u.mean, 0.5, 0.005);
   EXPECT_NEAR(u.variance, 1.0 / 12.0, 0.002);
@@ -143,12 +143,12 @@ TEST(SynthRandom, UniformAndIndex) {
 }
 
 TEST(SynthRandom, NormalMoments) {
-  Random rng(2);
+  synth::Random rng(2);
   const Moments m = moments(200000, [&] { return rng.normal(); });
   EXPECT_NEAR(m.mean, 0.0, 0.01);
   EXPECT_NEAR(m.variance, 1.0, 0.015);
   // Fourth moment 3 (a Gaussian, not just any unit-variance law).
-  Random rng2(3);
+  synth::Random rng2(3);
   const Moments q = moments(200000, [&] {
     const double x = rng2.normal();
     return x * x * x * x;
@@ -158,31 +158,31 @@ TEST(SynthRandom, NormalMoments) {
 
 TEST(SynthRandom, GammaMoments) {
   for (double shape : {0.05, 0.3, 1.0, 2.5, 40.0}) {
-    Random rng(4);
+    synth::Random rng(4);
     const double scale = 1.7;
     const Moments m = moments(200000, [&] { return rng.gamma(shape, scale); });
     const double mean = shape * scale, var = shape * scale * scale;
     EXPECT_NEAR(m.mean, mean, 0.02 * mean + 0.002) << "shape " << shape;
     EXPECT_NEAR(m.variance, var, 0.06 * var) << "shape " << shape;
   }
-  Random rng(5);
+  synth::Random rng(5);
   EXPECT_THROW(rng.gamma(0.0), ArgumentError);
   EXPECT_THROW(rng.gamma(1.0, -1.0), ArgumentError);
 }
 
 TEST(SynthRandom, LogGammaDoesNotUnderflow) {
-  Random rng(6);
+  synth::Random rng(6);
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(std::isfinite(rng.log_gamma_variate(0.001)));
 }
 
 TEST(SynthRandom, PoissonMoments) {
   for (double mean : {0.05, 0.8, 4.0, 9.99, 10.0, 37.5, 1000.0, 1e6}) {
-    Random rng(8);
+    synth::Random rng(8);
     const Moments m = moments(200000, [&] { return static_cast<double>(rng.poisson(mean)); });
     EXPECT_NEAR(m.mean, mean, 0.01 * mean + 0.003) << "mean " << mean;
     EXPECT_NEAR(m.variance, mean, 0.03 * mean + 0.003) << "mean " << mean;
   }
-  Random rng(9);
+  synth::Random rng(9);
   EXPECT_EQ(rng.poisson(0.0), 0);
   // P(0) for mean 2 is e^-2.
   int zeros = 0;
@@ -191,7 +191,7 @@ TEST(SynthRandom, PoissonMoments) {
 }
 
 TEST(SynthRandom, DirichletMoments) {
-  Random rng(10);
+  synth::Random rng(10);
   const std::vector<double> alpha{0.2, 1.0, 3.0, 0.05};
   const double a0 = 0.2 + 1.0 + 3.0 + 0.05;
   std::vector<double> sum(4, 0.0), sum2(4, 0.0), x(4);
@@ -222,7 +222,7 @@ TEST(SynthRandom, DirichletMoments) {
 TEST(SynthRandom, AliasTableFrequencies) {
   const std::vector<double> w{0.0, 1.0, 3.0, 0.0, 6.0};
   const AliasTable table(w);
-  Random rng(11);
+  synth::Random rng(11);
   std::vector<int> hist(5, 0);
   const int count = 200000;
   for (int i = 0; i < count; ++i) ++hist[table.sample(rng)];

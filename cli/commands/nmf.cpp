@@ -1,0 +1,76 @@
+// strata nmf INPUT -k K -o DIR: fit an NMF and write the model directory.
+#include <cstdio>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "strata/core/error.hpp"
+#include "strata/io/load.hpp"
+#include "strata/io/nmf_model.hpp"
+#include "strata/parallel/threads.hpp"
+
+namespace strata::cli {
+
+void register_nmf(CLI::App& app) {
+  struct Args {
+    std::string input, output, solver = "hals", loss = "frobenius", init = "nndsvda", observed = "all", mask;
+    NmfOptions nmf;
+    int top = 10;
+    CommonOptions common;
+    InputOptions reading;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("nmf", "Nonnegative matrix factorization X ~ W H (topics)");
+  cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
+  cmd->add_option("-k,--components", a->nmf.k, "Number of components (topics)")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
+  cmd->add_option("--solver", a->solver, "hals|mu|bpp")->capture_default_str();
+  cmd->add_option("--loss", a->loss, "frobenius|kl")->capture_default_str();
+  cmd->add_option("--init", a->init, "random|nndsvd|nndsvda|nndsvdar")->capture_default_str();
+  cmd->add_option("--max-iter", a->nmf.max_iter, "Maximum iterations")->capture_default_str();
+  cmd->add_option("--tol", a->nmf.tol, "Stop when the relative loss change is below (0: run all iterations)")
+      ->capture_default_str();
+  cmd->add_option("--time-limit", a->nmf.time_limit, "Stop after this many seconds of fitting (0: none)");
+  cmd->add_option("--l1-w", a->nmf.l1_W, "L1 penalty on W");
+  cmd->add_option("--l2-w", a->nmf.l2_W, "L2 penalty on W");
+  cmd->add_option("--l1-h", a->nmf.l1_H, "L1 penalty on H");
+  cmd->add_option("--l2-h", a->nmf.l2_H, "L2 penalty on H");
+  cmd->add_option("--inner-sweeps", a->nmf.inner_sweeps, "HALS sweeps per product (0: automatic)");
+  cmd->add_option("--observed", a->observed, "all|stored: which entries of X count in the loss")->capture_default_str();
+  cmd->add_option("--mask", a->mask, "Matrix file of observed positions (zeros included)");
+  cmd->add_option("--top", a->top, "Top terms per topic to print")->capture_default_str();
+  add_input_options(*cmd, a->reading);
+  add_common_options(*cmd, a->common);
+  cmd->callback([a] {
+    NmfOptions o = a->nmf;
+    o.solver = parse_nmf_solver(a->solver);
+    o.loss = parse_nmf_loss(a->loss);
+    o.init = parse_nmf_init(a->init);
+    o.seed = a->common.seed;
+    o.threads = resolve_threads(a->common.threads);
+    o.progress = make_progress(a->common);
+    if (a->observed == "stored") o.observed = Observed::Stored;
+    else if (a->observed != "all") throw ArgumentError("observed must be all or stored (got '" + a->observed + "')");
+    const Corpus corpus = load_input(a->input, a->reading, a->common);
+    Corpus mask;
+    SparseView mask_view;
+    if (!a->mask.empty()) {
+      mask = load_corpus(a->mask);
+      mask_view = mask.matrix.view();
+      o.observed = Observed::Mask;
+      o.mask = &mask_view;
+    }
+    const NmfResult r = nmf(corpus.matrix.view(), o);
+    save_nmf_model(a->output, r, o, corpus, a->input, a->reading.to_load_options().vectorizer);
+    if (a->common.quiet) return;
+    std::printf("%s: k=%d, %d iterations (%s), %.3fs, relative error %.6f\n", a->output.c_str(), o.k, r.iterations,
+                to_string(r.status).c_str(), r.seconds, r.relative_error);
+    const auto topics = top_terms(r.H, corpus.vocabulary, a->top);
+    for (size_t t = 0; t < topics.size(); ++t) {
+      std::printf("topic %2zu:", t);
+      for (const auto& [term, w] : topics[t].terms) std::printf(" %s", term.c_str());
+      std::printf("\n");
+    }
+  });
+}
+
+}  // namespace strata::cli

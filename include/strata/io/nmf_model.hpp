@@ -1,0 +1,46 @@
+#pragma once
+/// @file Saving and loading NMF model directories (docs/formats.md), and the
+/// topic summaries printed by `strata topics`.
+///
+/// A model keeps what is needed to fold in new documents: H, the vocabulary,
+/// and, when it was fit on text, the weighting and idf used to vectorize it.
+#include <string>
+#include <vector>
+
+#include "strata/core/corpus.hpp"
+#include "strata/solvers/nmf.hpp"
+#include "strata/text/vectorizer.hpp"
+
+namespace strata {
+
+/// Writes W.npy, H.npy, vocabulary.txt, idf.npy (tf-idf corpora), labels.txt
+/// (labeled corpora), metrics.json and, last, model.json.
+void save_nmf_model(const std::string& dir, const NmfResult& result, const NmfOptions& options,
+                    const Corpus& corpus, const std::string& input_path, const VectorizerOptions& vectorizer);
+
+struct NmfModel {
+  DenseMatrix H;                        ///< k x terms
+  std::vector<std::string> vocabulary;  ///< may be empty (matrix input without names)
+  std::vector<double> idf;              ///< empty unless fit on tf-idf text
+  std::string weighting = "unknown";
+  VectorizerOptions vectorizer;         ///< how text was vectorized (norm, sublinear tf, ...)
+  NmfOptions options;                   ///< solver options used (loss matters for transform)
+};
+
+/// Loads a model directory written by save_nmf_model; throws InputError naming
+/// the file on a missing or malformed part.
+NmfModel load_nmf_model(const std::string& dir);
+
+/// Re-expresses `corpus` in the model's columns: a corpus with a vocabulary is
+/// aligned by term (unknown terms dropped); one without must have as many
+/// columns as the model.
+SparseMatrix align_to_model(const Corpus& corpus, const NmfModel& model, const std::string& source);
+
+struct TopicTerms {
+  std::vector<std::pair<std::string, double>> terms;  ///< (term, weight), heaviest first
+};
+
+/// The `top` heaviest terms of each row of H (term names, or column numbers).
+std::vector<TopicTerms> top_terms(const DenseMatrix& H, const std::vector<std::string>& vocabulary, int top);
+
+}  // namespace strata

@@ -1,0 +1,160 @@
+#include "strata/io/nmf_model.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <unordered_map>
+
+#include "strata/core/error.hpp"
+#include "strata/io/atomic_file.hpp"
+#include "strata/io/model_dir.hpp"
+#include "strata/io/npy.hpp"
+#include "strata/text/document_reader.hpp"
+
+namespace strata {
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string norm_name(Norm n) {
+  switch (n) {
+    case Norm::L1: return "l1";
+    case Norm::L2: return "l2";
+    case Norm::None: return "none";
+    default: return "default";
+  }
+}
+
+json options_json(const NmfOptions& o) {
+  json j;
+  j["k"] = o.k;
+  j["solver"] = to_string(o.solver);
+  j["loss"] = to_string(o.loss);
+  j["init"] = to_string(o.init);
+  j["max_iter"] = o.max_iter;
+  j["tol"] = o.tol;
+  j["time_limit"] = o.time_limit;
+  j["l1_W"] = o.l1_W;
+  j["l2_W"] = o.l2_W;
+  j["l1_H"] = o.l1_H;
+  j["l2_H"] = o.l2_H;
+  j["inner_sweeps"] = o.inner_sweeps;
+  j["observed"] = o.observed == Observed::All ? "all" : o.observed == Observed::Stored ? "stored" : "mask";
+  j["seed"] = o.seed;
+  j["threads"] = o.threads;
+  return j;
+}
+
+}  // namespace
+
+void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions& o, const Corpus& corpus,
+                    const std::string& input_path, const VectorizerOptions& v) {
+  ModelDirectoryWriter w(dir, "nmf");
+  w.write_matrix("W", r.W.data(), r.W.rows(), r.W.cols());
+  w.write_matrix("H", r.H.data(), r.H.rows(), r.H.cols());
+  if (!corpus.vocabulary.empty()) w.write_vocabulary(corpus.vocabulary);
+  if (!corpus.idf.empty()) w.write_vector("idf", corpus.idf.data(), static_cast<Index>(corpus.idf.size()));
+  if (!corpus.labels.empty()) w.write_lines("labels.txt", corpus.labels);
+  json summary;
+  summary["seconds"] = r.seconds;
+  summary["iterations"] = r.iterations;
+  summary["loss"] = r.loss;
+  summary["relative_error"] = r.relative_error;
+  summary["status"] = to_string(r.status);
+  w.write_metrics(summary.dump(), r.history);
+  json extra;
+  extra["input"] = {{"path", input_path}, {"rows", corpus.matrix.rows}, {"cols", corpus.matrix.cols},
+                    {"nnz", corpus.matrix.nnz()}};
+  extra["text"] = {{"weighting", corpus.weighting},
+                   {"sublinear_tf", v.sublinear_tf},
+                   {"norm", norm_name(v.norm)},
+                   {"idf", corpus.idf.empty() ? json(nullptr) : json("idf.npy")}};
+  w.commit(options_json(o).dump(), extra.dump());
+}
+
+NmfModel load_nmf_model(const std::string& dir) {
+  const std::string model_path = (fs::path(dir) / "model.json").string();
+  const json j = json::parse(read_model_json(dir), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
+  if (j.value("kind", "") != "nmf")
+    throw InputError(model_path, "kind is '" + j.value("kind", "") + "', expected 'nmf'");
+  NmfModel m;
+  try {
+    const json& p = j.at("parameters");
+    m.options.k = p.at("k").get<int>();
+    m.options.loss = parse_nmf_loss(p.at("loss").get<std::string>());
+    m.options.solver = parse_nmf_solver(p.at("solver").get<std::string>());
+    if (j.contains("text") && j["text"].is_object()) {
+      const json& t = j["text"];
+      m.weighting = t.value("weighting", "unknown");
+      m.vectorizer.sublinear_tf = t.value("sublinear_tf", false);
+      m.vectorizer.norm = parse_norm(t.value("norm", "default"));
+      if (t.contains("idf") && t["idf"].is_string()) {
+        const NpyArray idf = read_npy((fs::path(dir) / t["idf"].get<std::string>()).string());
+        m.idf = idf.values;
+      }
+    }
+  } catch (const json::exception& e) {
+    throw InputError(model_path, std::string("malformed: ") + e.what());
+  } catch (const ArgumentError& e) {
+    throw InputError(model_path, std::string("malformed: ") + e.what());
+  }
+  const std::string h_path = (fs::path(dir) / "H.npy").string();
+  const NpyArray H = read_npy(h_path);
+  if (H.shape.size() != 2 || H.rows() != m.options.k)
+    throw InputError(h_path, "expected a " + std::to_string(m.options.k) + " x terms matrix");
+  m.H = Eigen::Map<const DenseMatrix>(H.values.data(), H.rows(), H.cols());
+  if (j.contains("vocabulary") && j["vocabulary"].is_string()) {
+    const std::string vocab_path = (fs::path(dir) / j["vocabulary"].get<std::string>()).string();
+    for_each_line(vocab_path, [&](std::string_view line, long long) { m.vocabulary.emplace_back(line); });
+    if (static_cast<Index>(m.vocabulary.size()) != m.H.cols())
+      throw InputError(vocab_path, "has " + std::to_string(m.vocabulary.size()) + " terms but H has " +
+                                       std::to_string(m.H.cols()) + " columns");
+  }
+  if (!m.idf.empty() && static_cast<Index>(m.idf.size()) != m.H.cols())
+    throw InputError((fs::path(dir) / "idf.npy").string(), "length differs from the number of terms");
+  return m;
+}
+
+SparseMatrix align_to_model(const Corpus& corpus, const NmfModel& model, const std::string& source) {
+  const Index terms = model.H.cols();
+  if (corpus.vocabulary.empty() || model.vocabulary.empty()) {
+    if (corpus.matrix.cols != terms)
+      throw InputError(source, "has " + std::to_string(corpus.matrix.cols) + " columns but the model has " +
+                                   std::to_string(terms) + " terms");
+    return corpus.matrix;
+  }
+  std::unordered_map<std::string, ColIndex> where;
+  for (Index j = 0; j < terms; ++j) where.emplace(model.vocabulary[j], static_cast<ColIndex>(j));
+  std::vector<ColIndex> to(static_cast<size_t>(corpus.matrix.cols), -1);
+  for (Index j = 0; j < corpus.matrix.cols; ++j) {
+    auto it = where.find(corpus.vocabulary[j]);
+    if (it != where.end()) to[j] = it->second;
+  }
+  std::vector<Triplet> t;
+  const SparseMatrix& x = corpus.matrix;
+  for (Index i = 0; i < x.rows; ++i)
+    for (Index p = x.indptr[i]; p < x.indptr[i + 1]; ++p)
+      if (to[x.indices[p]] >= 0) t.push_back({i, to[x.indices[p]], x.data[p]});
+  return csr_from_triplets(x.rows, terms, std::move(t));
+}
+
+std::vector<TopicTerms> top_terms(const DenseMatrix& H, const std::vector<std::string>& vocabulary, int top) {
+  std::vector<TopicTerms> out(static_cast<size_t>(H.rows()));
+  std::vector<Index> order(static_cast<size_t>(H.cols()));
+  for (Index t = 0; t < H.rows(); ++t) {
+    std::iota(order.begin(), order.end(), 0);
+    const size_t n = std::min<size_t>(static_cast<size_t>(std::max(top, 0)), order.size());
+    std::partial_sort(order.begin(), order.begin() + n, order.end(),
+                      [&](Index a, Index b) { return H(t, a) != H(t, b) ? H(t, a) > H(t, b) : a < b; });
+    for (size_t r = 0; r < n; ++r) {
+      const Index j = order[r];
+      out[t].terms.emplace_back(vocabulary.empty() ? std::to_string(j) : vocabulary[j], H(t, j));
+    }
+  }
+  return out;
+}
+
+}  // namespace strata
