@@ -59,11 +59,11 @@ def read_lines(path):
 def sklearn_worker(args):
     from sklearn.feature_extraction.text import TfidfVectorizer
     kwargs = SETTINGS[args.setting][0]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     lines = read_lines(args.input)
     vec = TfidfVectorizer(**kwargs)
     X = vec.fit_transform(lines)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if args.dump:
         import numpy as np
@@ -72,7 +72,7 @@ def sklearn_worker(args):
         np.savez(args.dump, indptr=X.indptr, indices=X.indices, data=X.data, shape=np.array(X.shape))
         with open(args.dump + ".vocab.json", "w", encoding="utf-8") as f:
             json.dump(list(vec.get_feature_names_out()), f, ensure_ascii=False)
-    json.dump({"seconds": seconds, "rss_kb": rss_kb, "shape": list(X.shape), "nnz": int(X.nnz)}, sys.stdout)
+    json.dump({"seconds": seconds, "cpu": cpu, "rss_kb": rss_kb, "shape": list(X.shape), "nnz": int(X.nnz)}, sys.stdout)
 
 
 # ---------------------------------------------------------------- runners
@@ -96,7 +96,7 @@ def run_strata(strata, input_path, setting, out_path):
     p.stderr.close()
     if p.returncode != 0:
         raise SystemExit("strata vectorize failed (exit %s): %s\n%s" % (p.returncode, " ".join(cmd), err))
-    return {"seconds": seconds, "rss_kb": ru.ru_maxrss, "user": ru.ru_utime, "sys": ru.ru_stime}
+    return {"seconds": seconds, "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": ru.ru_maxrss}
 
 
 # ---------------------------------------------------------------- equality
@@ -157,7 +157,7 @@ def run_compare(script, dump, strata_out, pythonpath):
 
 # ---------------------------------------------------------------- machine
 
-def machine_description(strata):
+def machine_description(strata, load_before):
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -186,7 +186,8 @@ def machine_description(strata):
     return [("CPU", cpu), ("cores (os.cpu_count)", str(os.cpu_count())), ("RAM", mem),
             ("OS", "%s %s" % (platform.system(), platform.release())),
             ("Python", platform.python_version()), ("scikit-learn", sklearn.__version__),
-            ("numpy", numpy.__version__), ("scipy", scipy.__version__), ("strata", sv)]
+            ("numpy", numpy.__version__), ("scipy", scipy.__version__), ("strata", sv),
+            ("load average (1 min) before / after", "%.2f / %.2f" % (load_before, os.getloadavg()[0]))]
 
 
 # ---------------------------------------------------------------- main
@@ -225,6 +226,7 @@ def main():
         if s not in SETTINGS:
             sys.exit("unknown setting %r" % s)
 
+    load_before = os.getloadavg()[0]
     ascii_checks, n_ascii, ascii_mb = [], 0, 0.0
     tmp = tempfile.mkdtemp(prefix="strata-bench-", dir=os.path.dirname(os.path.abspath(args.input)))
     try:
@@ -293,13 +295,15 @@ def main():
     lines.append("Input: `%s`, %.1f MB, %d documents (one per line). Median of %d repetitions, "
                  "sklearn and strata alternating in the same run." % (os.path.basename(args.input), mb, ndocs,
                                                                     args.reps))
+    lines.append("Seconds are wall-clock; CPU s is user + system time (median), less sensitive to other load.")
     lines.append("sklearn: read the file + `TfidfVectorizer(...).fit_transform(lines)` in a Python process "
                  "(interpreter start and imports not counted). strata: `strata vectorize FILE --format lines "
                  "-o OUT.strata` as a subprocess (process start, reading, writing the output all counted).")
     lines.append("")
     lines.append("| setting | MB | docs x terms (sklearn) | nnz (sklearn) | sklearn s | strata s | sklearn/strata | "
-                 "sklearn peak RSS MiB | strata peak RSS MiB | vocab equal | max abs diff |")
-    lines.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
+                 "CPU s sklearn / strata (ratio) | sklearn peak RSS MiB | strata peak RSS MiB | vocab equal | "
+                 "max abs diff |")
+    lines.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
     for s, sk, st, check in rows:
         tsk, tst = med(sk, "seconds"), med(st, "seconds")
         shape = "%d x %d" % tuple(sk[-1]["shape"])
@@ -310,8 +314,9 @@ def main():
                 check.get("only_sklearn", 0), check.get("only_strata", 0))
             diff = "%.2g" % check["max_abs_diff"] if check["vocab_equal"] else \
                 "%.2g on common terms" % check["max_abs_diff_common_terms"]
-        lines.append("| %s | %.1f | %s | %d | %.2f | %.2f | %.2fx | %.0f | %.0f | %s | %s |" % (
-            s, mb, shape, sk[-1]["nnz"], tsk, tst, tsk / tst, max(x["rss_kb"] for x in sk) / 1024,
+        csk, cst = med(sk, "cpu"), med(st, "cpu")
+        lines.append("| %s | %.1f | %s | %d | %.2f | %.2f | %.2fx | %.2f / %.2f (%.2fx) | %.0f | %.0f | %s | %s |" % (
+            s, mb, shape, sk[-1]["nnz"], tsk, tst, tsk / tst, csk, cst, csk / cst, max(x["rss_kb"] for x in sk) / 1024,
             max(x["rss_kb"] for x in st) / 1024, veq, diff))
     lines.append("")
     ok = all(c is None or (c["vocab_equal"] and c["max_abs_diff"] <= TOLERANCE) for _, _, _, c in rows)
@@ -348,7 +353,7 @@ def main():
     lines.append("")
     lines.append("| | |")
     lines.append("| --- | --- |")
-    for k, v in machine_description(args.strata):
+    for k, v in machine_description(args.strata, load_before):
         lines.append("| %s | %s |" % (k, v))
     lines.append("")
     lines.append("Reproduce: `python3 bench/data/fetch_corpora.py && python3 bench/e2e/vectorize_vs_sklearn.py "

@@ -163,6 +163,8 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         computed).
     status_ : str
         'converged', 'max_iterations', 'time_limit' or 'interrupted'.
+    fit_seconds_ : float
+        Time the engine spent fitting.
     n_features_in_ : int
     feature_names_in_ : ndarray of str, when X has string feature names.
     """
@@ -201,9 +203,9 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
                                  f"got {value!r}")
             return int(value)
 
-        def real(name, value, low, high=np.inf):
+        def real(name, value, low, high=np.inf, alternative=""):
             if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)) or not (low <= value <= high):
-                raise ValueError(f"{name} must be a real number in [{low}, {high}], got {value!r}")
+                raise ValueError(f"{name} must be a real number in [{low}, {high}]{alternative}, got {value!r}")
             return float(value)
 
         k = integer("n_components", self.n_components, 1, allow_none=True)
@@ -231,7 +233,7 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         max_iter = integer("max_iter", self.max_iter, 1)
         alpha_W = real("alpha_W", self.alpha_W, 0.0)
         alpha_H = alpha_W if (isinstance(self.alpha_H, str) and self.alpha_H == "same") else \
-            real("alpha_H ('same' or)", self.alpha_H, 0.0)
+            real("alpha_H", self.alpha_H, 0.0, alternative=" or 'same'")
         l1_ratio = real("l1_ratio", self.l1_ratio, 0.0, 1.0)
         integer("verbose", int(self.verbose) if isinstance(self.verbose, (bool, np.bool_)) else self.verbose, 0)
         if not isinstance(self.shuffle, (bool, np.bool_)):
@@ -239,7 +241,9 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         threads = integer("threads", self.threads, 0)
         if self.observed not in _OBSERVED:
             raise ValueError(f"observed must be one of {', '.join(_OBSERVED)}, got {self.observed!r}")
-        time_limit = 0.0 if self.time_limit is None else real("time_limit (None or)", self.time_limit, 0.0)
+        time_limit = 0.0
+        if self.time_limit is not None:
+            time_limit = real("time_limit", self.time_limit, 0.0, alternative=" or None")
         inner_sweeps = integer("inner_sweeps", self.inner_sweeps, 0)
         # scikit-learn 1.2's _compute_regularization. Its objective's L2 term
         # is 0.5 * l2 * ||W||^2, strata's (l2/2) ||W||^2: the values carry over.

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -264,6 +265,11 @@ MappedCorpusFile::MappedCorpusFile(const std::string& path, const CorpusFileOpti
                          reinterpret_cast<const double*>(found[kData].data)};
     if (matrix_.indptr[rows] != static_cast<Index>(nnz)) fail("row pointers do not end at the nonzero count");
     validate_csr(matrix_, path.c_str());
+    if (options.verify_checksums)
+      for (std::uint64_t q = 0; q < nnz; ++q)
+        if (!std::isfinite(matrix_.data[q]))
+          fail("non-finite value (NaN or Inf) at nonzero " + std::to_string(q),
+               static_cast<std::int64_t>(found[kData].data - p + 8 * q));
 
     auto read_strings = [&](std::uint32_t kind, const char* what, std::uint64_t expected,
                             std::vector<std::string>& out) {
@@ -300,6 +306,8 @@ MappedCorpusFile::MappedCorpusFile(const std::string& path, const CorpusFileOpti
       has_cooccurrence_ = true;
       need(kCoocIndptr, (cols + 1) * 8, "co-occurrence row pointers");
       const auto* cptr = reinterpret_cast<const Index*>(found[kCoocIndptr].data);
+      if (cptr[cols] < 0 || static_cast<std::uint64_t>(cptr[cols]) > size_ / 4)
+        fail("co-occurrence nonzero count " + std::to_string(cptr[cols]) + " is impossible for the file size");
       const auto cnnz = static_cast<std::uint64_t>(cptr[cols]);
       need(kCoocIndices, cnnz * 4, "co-occurrence column indices");
       need(kCoocData, cnnz * 8, "co-occurrence values");

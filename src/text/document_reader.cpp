@@ -230,6 +230,10 @@ void for_each_line(const std::string& path,
     }
     carry.append(chunk.substr(start));
   }
+  // gzread reports a compressed stream cut short as end of file; gzerror tells.
+  int err = Z_OK;
+  gzerror(f, &err);
+  if (err == Z_BUF_ERROR) throw InputError(path, "truncated compressed file (unexpected end of the gzip stream)");
   if (!carry.empty()) emit(carry);
 }
 

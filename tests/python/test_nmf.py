@@ -20,6 +20,9 @@ import strata
 from strata import _core, datasets
 from strata._arrays import csr_to_core
 
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.filterwarnings("ignore:The multiplicative update:UserWarning")]
+
 
 # ---------------------------------------------------------------- data --
 
@@ -56,12 +59,43 @@ def planted(n=60, m=40, k=4, seed=0, noise=0.05):
 
 # ------------------------------------------------- scikit-learn contract --
 
-@pytest.mark.parametrize("solver", ["cd", "mu", "bpp"])
-def test_check_estimator(solver):
+def failing_checks(estimator):
+    """Names of the estimator checks that fail, each check run separately."""
+    failed = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for est, check in check_estimator(estimator, generate_only=True):
+            try:
+                check(est)
+            except Exception:  # noqa: BLE001 - collect every failing check
+                failed.add(getattr(check, "func", check).__name__)
+    return failed
+
+
+def test_check_estimator_default():
     # check_estimator sets max_iter=500 for estimators named NMF, as for scikit-learn's.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        check_estimator(strata.NMF(solver=solver, random_state=0))
+        check_estimator(strata.NMF())
+        check_estimator(strata.NMF(random_state=0))
+
+
+@pytest.mark.parametrize("params", [dict(solver="hals"), dict(solver="bpp"), dict(init="random", threads=1),
+                                    dict(alpha_W=0.001, l1_ratio=0.5)])
+def test_check_estimator_variants(params):
+    assert failing_checks(strata.NMF(random_state=0, **params)) == set()
+
+
+@pytest.mark.parametrize("beta_loss", ["frobenius", "kullback-leibler"])
+def test_check_estimator_mu_fails_only_where_sklearn_mu_does(beta_loss):
+    # Multiplicative updates have not converged after check_estimator's 500
+    # iterations on its toy data, so fit_transform's W differs from the fold-in
+    # of transform by more than the check's atol=0.01: scikit-learn's own
+    # NMF(solver='mu') fails exactly these checks, strata's fails no others.
+    ours = failing_checks(strata.NMF(solver="mu", beta_loss=beta_loss, random_state=0))
+    theirs = failing_checks(SkNMF(solver="mu", beta_loss=beta_loss, random_state=0))
+    assert ours == theirs
+    assert ours <= {"check_transformer_general", "check_transformer_data_not_an_array"}
 
 
 def test_get_set_params_and_clone():
@@ -91,6 +125,27 @@ def test_pipeline_tfidf_nmf_logistic_regression(brown):
 
 
 # ---------------------------------------------------------- behaviour --
+
+@pytest.mark.parametrize("beta_loss", ["frobenius", "kullback-leibler"])
+@pytest.mark.parametrize("reg", [dict(), dict(alpha_W=0.01, l1_ratio=0.3),
+                                 dict(alpha_W=0.02, alpha_H=0.001, l1_ratio=0.0),
+                                 dict(alpha_W=0.0, alpha_H=0.01, l1_ratio=1.0)])
+@pytest.mark.parametrize("init", ["nndsvda", "nndsvd"])
+def test_mu_reproduces_sklearn_iterates(beta_loss, reg, init):
+    # Same deterministic start (NNDSVD of an exactly rank-revealing SVD), same
+    # update rule, same penalties: the iterates agree to rounding. This pins
+    # the regularization mapping (l1, l2 on W and H) and the KL update.
+    X = planted()
+    kw = dict(n_components=4, solver="mu", beta_loss=beta_loss, init=init, tol=0, max_iter=50, random_state=0,
+              **reg)
+    sk = SkNMF(**kw)
+    Ws = sk.fit_transform(X)
+    ours = strata.NMF(**kw)
+    W = ours.fit_transform(X)
+    assert np.abs(W - Ws).max() <= 1e-6 * np.abs(Ws).max()
+    assert np.abs(ours.components_ - sk.components_).max() <= 1e-6 * np.abs(sk.components_).max()
+    assert ours.reconstruction_err_ == pytest.approx(sk.reconstruction_err_, rel=1e-6)
+
 
 def test_same_seed_gives_identical_results(brown_tfidf):
     for init in ("random", "nndsvdar", "nndsvda"):
@@ -212,8 +267,8 @@ def test_transform_reproduces_fit_transform():
 
 
 def test_kl_transform_is_close_to_fit_transform(brown_tfidf):
-    X = brown_tfidf[:200]
-    est = strata.NMF(n_components=5, solver="mu", beta_loss=1, tol=1e-9, max_iter=1000, random_state=0)
+    X = brown_tfidf[:100]
+    est = strata.NMF(n_components=5, solver="mu", beta_loss=1, tol=1e-9, max_iter=500, random_state=0, threads=1)
     W = est.fit_transform(X)
     assert np.linalg.norm(est.transform(X) - W) <= 5e-2 * np.linalg.norm(W)
 
@@ -246,13 +301,16 @@ def test_custom_init_is_used():
 def test_history_and_status():
     X = planted()
     est = strata.NMF(n_components=4, tol=0, max_iter=25, random_state=0)
-    with pytest.warns(ConvergenceWarning):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # tol=0 asks for max_iter iterations: no warning
         est.fit(X)
     assert est.status_ == "max_iterations" and est.n_iter_ == 25
     losses = [h["loss"] for h in est.history_]
     assert [h["iteration"] for h in est.history_] == list(range(26))
     assert all(b <= a * (1 + 1e-12) for a, b in zip(losses, losses[1:]))
     assert est.reconstruction_err_ == pytest.approx(np.sqrt(2 * losses[-1]), rel=1e-12)
+    with pytest.warns(ConvergenceWarning, match="Maximum number of iterations 5 reached"):
+        strata.NMF(n_components=4, tol=1e-12, max_iter=5, random_state=0).fit(X)
     est = strata.NMF(n_components=4, tol=1e-3, max_iter=1000, random_state=0).fit(X)
     assert est.status_ == "converged" and est.n_iter_ < 1000
 
@@ -268,12 +326,12 @@ def test_verbose_prints_progress(capsys):
 def test_masked_fit_recovers_held_out_entries():
     d = datasets.make_lowrank(n_rows=200, n_cols=150, rank=4, observed=0.4, noise_sigma=0.0, random_state=3)
     truth = d.held_out_values
-    kw = dict(n_components=4, init="random", random_state=0, tol=1e-10, max_iter=1000)
+    kw = dict(n_components=4, init="random", random_state=0, tol=1e-10, max_iter=300, threads=1)
     est = strata.NMF(**kw)
     W = est.fit_transform(d.X, mask=d.mask)
     predicted = np.einsum("ij,ij->i", W[d.held_out_rows], est.components_[:, d.held_out_cols].T)
     masked_error = np.linalg.norm(predicted - truth) / np.linalg.norm(truth)
-    assert masked_error < 0.05, masked_error
+    assert masked_error < 0.01, masked_error
     # Treating the missing entries as zeros does far worse.
     W0 = strata.NMF(**kw).fit_transform(d.X)
     plain = np.einsum("ij,ij->i", W0[d.held_out_rows], strata.NMF(**kw).fit(d.X).components_[:, d.held_out_cols].T)
@@ -371,3 +429,30 @@ def test_core_argument_errors():
         _core.nmf(*X, 0)
     with pytest.raises(ValueError, match="W and H shapes"):
         _core.nmf_loss(*X, np.ones((60, 3)), np.ones((2, 40)))
+
+
+def test_core_releases_the_gil_for_concurrent_fits():
+    from concurrent.futures import ThreadPoolExecutor
+    Xs = [csr_to_core(sp.csr_matrix(planted(seed=s))) for s in range(4)]
+    calls = []
+
+    def fit(X):
+        return _core.nmf(*X, 3, max_iter=40, tol=0, threads=1, progress=lambda e: calls.append(e["iteration"]))
+
+    sequential = [fit(X) for X in Xs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        concurrent = list(pool.map(fit, Xs))
+    for a, b in zip(sequential, concurrent):
+        np.testing.assert_array_equal(a["W"], b["W"])
+        np.testing.assert_array_equal(a["H"], b["H"])
+    assert len(calls) == 8 * 40
+
+
+def test_core_stops_on_ctrl_c():
+    import _thread
+    import threading
+    X = csr_to_core(sp.csr_matrix(planted(n=300, m=200, k=8)))
+    with pytest.raises(KeyboardInterrupt):
+        threading.Timer(0.3, _thread.interrupt_main).start()
+        # No Python callback: the binding still checks for signals once per iteration.
+        _core.nmf(*X, 8, max_iter=10**8, tol=0, time_limit=60.0, threads=1)

@@ -245,7 +245,7 @@ TEST_F(CorpusFileTest, WriteIsAtomicAndReplaces) {
 // the end of the mapping (SIGSEGV). Disabled until corpus_file.cpp checks the
 // count against the file size; run with --gtest_also_run_disabled_tests to
 // reproduce.
-TEST_F(CorpusFileTest, DISABLED_CooccurrenceNonzeroCountThatWrapsIsRejected) {
+TEST_F(CorpusFileTest, CooccurrenceNonzeroCountThatWrapsIsRejected) {
   Corpus a = sample_corpus();
   // Zero values: the bytes after the indices then read as valid column 0.
   for (auto& v : a.cooccurrence->data) v = 0.0;

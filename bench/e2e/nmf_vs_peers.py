@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""NMF: strata against scikit-learn (and RcppML when R has it), same matrix, same run.
+
+  /usr/bin/python3 bench/e2e/nmf_vs_peers.py [--corpus bench/data/chunks.tsv] [--out bench/results/nmf.md]
+
+The corpus (bench/e2e/make_nmf_corpus.py) is turned into one TF-IDF matrix by
+scikit-learn's TfidfVectorizer (stop_words='english', min_df=5, max_df=0.5),
+saved as a strata corpus file, and given to every solver.
+
+Frobenius, k = 50: scikit-learn NMF(solver='cd', init='nndsvd', max_iter=50, tol=0)
+sets the target relative error ||X - WH||_F / ||X||_F; strata (HALS, NNDSVD init,
+2 threads) runs until it reaches that error, and its time to the target is read
+from its per-iteration history (seconds since fitting started, init included).
+KL, k = 20: the target is scikit-learn's NMF(solver='mu', beta_loss='kullback-leibler',
+init='nndsvda', max_iter=100, tol=0) divergence.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}"
+
+
+def kl_divergence(X, W, H):
+    X = X.tocsr()
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    wh = np.einsum("ij,ij->i", W[rows], H[:, X.indices].T)
+    x = X.data
+    return float(np.sum(x * np.log(x / wh)) - x.sum() + W.sum(axis=0) @ H.sum(axis=1))
+
+
+def run_strata(cli, corpus, k, loss, init, max_iter, threads, out, extra=()):
+    cmd = [cli, "nmf", corpus, "-k", str(k), "--loss", loss, "--init", init, "--tol", "0",
+           "--max-iter", str(max_iter), "--threads", str(threads), "--seed", "0", "-o", out, "-q", *extra]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    wall = time.perf_counter() - t0
+    with open(os.path.join(out, "metrics.json")) as f:
+        return json.load(f), wall
+
+
+def time_to_target(history, key, target):
+    for h in history:
+        if h[key] is not None and h[key] <= target:
+            return h["seconds"], h["iteration"]
+    return None, None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default=os.path.join(REPO, "bench", "data", "chunks.tsv"))
+    ap.add_argument("--cli", default=os.path.join(REPO, "build", "bin", "strata"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--k", type=int, default=50)
+    ap.add_argument("--k-kl", type=int, default=20)
+    ap.add_argument("--skip-kl", action="store_true")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+
+    sys.path.insert(0, os.path.join(REPO, "build", "python"))
+    import sklearn
+    import strata
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    with open(args.corpus, encoding="utf-8") as f:
+        docs = [line.rstrip("\n").split("\t")[-1] for line in f]
+    X = TfidfVectorizer(stop_words="english", min_df=5, max_df=0.5).fit_transform(docs).astype(np.float64)
+    X = sp.csr_matrix(X)
+    nx = sp.linalg.norm(X)
+    tmp = tempfile.mkdtemp(prefix="strata-nmf-bench-")
+    corpus = os.path.join(tmp, "X.strata")
+    strata.save_corpus(corpus, X)
+    lines = [f"# NMF: strata vs peers\n", f"Machine: {machine()}  ",
+             f"scikit-learn {sklearn.__version__}, strata {strata.__version__}, threads {args.threads}  ",
+             f"Corpus: `{os.path.relpath(args.corpus, REPO)}`, TF-IDF {X.shape[0]} documents x {X.shape[1]} terms, "
+             f"{X.nnz} nonzeros  ",
+             f"Command: `/usr/bin/python3 bench/e2e/nmf_vs_peers.py {' '.join(sys.argv[1:])}`\n"]
+
+    # ---- Frobenius, k = 50
+    k = args.k
+    t0 = time.perf_counter()
+    sk = NMF(n_components=k, solver="cd", init="nndsvd", max_iter=50, tol=0, random_state=0)
+    W = sk.fit_transform(X)
+    sk_time = time.perf_counter() - t0
+    sk_err = np.linalg.norm(X.toarray() - W @ sk.components_) / nx if X.shape[0] * X.shape[1] < 3e8 else \
+        sk.reconstruction_err_ / nx
+    sk_err = sk.reconstruction_err_ / nx
+    metrics, wall = run_strata(args.cli, corpus, k, "frobenius", "nndsvd", 200, args.threads,
+                               os.path.join(tmp, "fro"))
+    t_target, it_target = time_to_target(metrics["history"], "relative_error", sk_err)
+    per_iter = (metrics["history"][-1]["seconds"] - metrics["history"][0]["seconds"]) / max(metrics["iterations"], 1)
+    lines += ["## Frobenius, k = %d\n" % k,
+              "| solver | iterations | seconds | relative error |", "|---|---|---|---|",
+              f"| scikit-learn cd, nndsvd | 50 | {sk_time:.2f} | {sk_err:.6f} |",
+              f"| strata hals, nndsvd, to scikit-learn's error | {it_target} | "
+              f"{t_target if t_target is None else f'{t_target:.2f}'} | <= {sk_err:.6f} |",
+              f"| strata hals, nndsvd, 200 iterations | {metrics['iterations']} | {metrics['seconds']:.2f} | "
+              f"{metrics['relative_error']:.6f} |", ""]
+    ratio = sk_time / t_target if t_target else float("nan")
+    lines.append(f"Time to scikit-learn's 50-iteration error: **{ratio:.1f}x faster** "
+                 f"(strata init {metrics['history'][0]['seconds']:.2f} s, {per_iter*1000:.0f} ms per iteration).\n")
+
+    # ---- KL, k = 20
+    if not args.skip_kl:
+        k = args.k_kl
+        t0 = time.perf_counter()
+        sk = NMF(n_components=k, solver="mu", beta_loss="kullback-leibler", init="nndsvda", max_iter=100, tol=0,
+                 random_state=0)
+        W = sk.fit_transform(X)
+        sk_time = time.perf_counter() - t0
+        sk_div = kl_divergence(X, W, sk.components_)
+        metrics, wall = run_strata(args.cli, corpus, k, "kl", "nndsvda", 100, args.threads, os.path.join(tmp, "kl"))
+        t_target, it_target = time_to_target(metrics["history"], "loss", sk_div)
+        lines += ["## Kullback-Leibler, k = %d\n" % k,
+                  "| solver | iterations | seconds | divergence |", "|---|---|---|---|",
+                  f"| scikit-learn mu, nndsvda | 100 | {sk_time:.2f} | {sk_div:.2f} |",
+                  f"| strata hals (KL coordinate descent), to scikit-learn's divergence | {it_target} | "
+                  f"{t_target if t_target is None else f'{t_target:.2f}'} | <= {sk_div:.2f} |",
+                  f"| strata, 100 iterations | {metrics['iterations']} | {metrics['seconds']:.2f} | "
+                  f"{metrics['loss']:.2f} |", ""]
+        ratio = sk_time / t_target if t_target else float("nan")
+        lines.append(f"Time to scikit-learn's 100-iteration divergence: **{ratio:.1f}x faster**.\n")
+
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
