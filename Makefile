@@ -13,7 +13,7 @@ deps:
 
 configure: deps
 	@if [ ! -f $(BUILD)/CMakeCache.txt ]; then \
-	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON); fi
+	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTRATA_NATIVE=ON -DPython_EXECUTABLE=$(PYTHON); fi
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)

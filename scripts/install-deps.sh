@@ -2,9 +2,8 @@
 # Installs the Debian 12 packages strata needs to build, test and run its demo,
 # skipping those already present. Uses sudo when not root.
 set -eu
-PACKAGES="build-essential cmake ninja-build pkg-config
-  libeigen3-dev libopenblas-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  libgtest-dev libbenchmark-dev libspectra-dev zlib1g-dev libzstd-dev
+PACKAGES="build-essential cmake ninja-build
+  libeigen3-dev libcli11-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-scipy python3-sklearn python3-pytest"
 missing=""
 for p in $PACKAGES; do

@@ -107,7 +107,11 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         'cd' (coordinate descent) runs strata's accelerated HALS (several
         inner sweeps per sparse product); 'hals' is the same; 'mu' runs
         multiplicative updates; 'bpp' runs alternating exact NNLS by block
-        principal pivoting. The KL loss needs 'mu', as in scikit-learn.
+        principal pivoting. For the KL loss, 'cd'/'hals' run coordinate
+        descent with safeguarded Newton steps (Hsieh & Dhillon 2011), which
+        scikit-learn does not offer (its 'cd' raises), and 'mu' runs
+        multiplicative updates (same iterates as scikit-learn's 'mu');
+        'bpp' is Frobenius only.
     beta_loss : {'frobenius', 'kullback-leibler'} or {2, 1}, default='frobenius'
         The loss. Other beta-divergences (Itakura-Saito, ...) are not
         supported and raise ValueError.
@@ -226,9 +230,9 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"solver must be one of {', '.join(_SOLVERS)}, got {self.solver!r}")
         solver = _SOLVERS[self.solver]
         loss = _beta_loss_name(self.beta_loss)
-        if loss == "kl" and solver != "mu":
+        if loss == "kl" and solver == "bpp":
             raise ValueError(f"Invalid beta_loss parameter: solver {self.solver!r} does not handle "
-                             f"beta_loss = {self.beta_loss!r} (use solver='mu')")
+                             f"beta_loss = {self.beta_loss!r} (use solver='cd' or 'mu')")
         tol = real("tol", self.tol, 0.0)
         max_iter = integer("max_iter", self.max_iter, 1)
         alpha_W = real("alpha_W", self.alpha_W, 0.0)
@@ -340,7 +344,7 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """W for new data with the components fixed: argmin_{W >= 0} of the loss
-        (exact NNLS per row for Frobenius, max_iter multiplicative updates for KL),
+        (exact NNLS per row for Frobenius, max_iter coordinate-descent sweeps for KL),
         with the W penalties of the fit. Every entry of X counts as observed.
 
         Returns

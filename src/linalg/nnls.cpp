@@ -13,29 +13,38 @@ namespace strata {
 void hals_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
                double l1, double l2, int threads) {
   const Index k = F.cols();
-  threads = threads_for(threads, static_cast<double>(F.rows()) * k * k * max_sweeps);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
-  for (Index i = 0; i < F.rows(); ++i) {
-    double* f = F.row(i).data();
-    const double* b = B.row(i).data();
-    double first_change = 0.0;
-    for (int s = 0; s < max_sweeps; ++s) {
-      double change = 0.0;
-      for (Index t = 0; t < k; ++t) {
-        const double denom = G(t, t) + l2;
-        if (denom <= 0.0) continue;  // a dead component: G's row and column are zero
-        const double* g = G.row(t).data();
-        double gf = 0.0;
-#pragma omp simd reduction(+ : gf)
-        for (Index u = 0; u < k; ++u) gf += g[u] * f[u];
-        const double grad = gf - b[t] + l1 + l2 * f[t];
-        const double next = std::max(0.0, f[t] - grad / denom);
-        change += (next - f[t]) * (next - f[t]);
-        f[t] = next;
+  threads = threads_for(threads, static_cast<double>(F.rows()) * k * k * (1 + max_sweeps));
+#pragma omp parallel num_threads(threads)
+  {
+    // The gradient g = G f - b is kept up to date with one axpy per coordinate
+    // that moves (none for coordinates pinned at zero, common in sparse
+    // factors), instead of a k-term dot product per coordinate.
+    Eigen::VectorXd g(k);
+#pragma omp for schedule(dynamic, 256)
+    for (Index i = 0; i < F.rows(); ++i) {
+      double* f = F.row(i).data();
+      const double* b = B.row(i).data();
+      g.noalias() = G * Eigen::Map<const Eigen::VectorXd>(f, k);
+      for (Index t = 0; t < k; ++t) g[t] -= b[t];
+      double first_change = 0.0;
+      for (int s = 0; s < max_sweeps; ++s) {
+        double change = 0.0;
+        for (Index t = 0; t < k; ++t) {
+          const double denom = G(t, t) + l2;
+          if (denom <= 0.0) continue;  // a dead component: G's row and column are zero
+          const double next = std::max(0.0, f[t] - (g[t] + l1 + l2 * f[t]) / denom);
+          const double delta = next - f[t];
+          if (delta == 0.0) continue;
+          f[t] = next;
+          change += delta * delta;
+          const double* gt = G.row(t).data();  // G is symmetric: row t = column t
+#pragma omp simd
+          for (Index u = 0; u < k; ++u) g[u] += delta * gt[u];
+        }
+        if (!early_stop) continue;
+        if (s == 0) first_change = change;
+        else if (change <= 1e-4 * first_change) break;  // ||delta|| below 1% of the first sweep's
       }
-      if (!early_stop) continue;
-      if (s == 0) first_change = change;
-      else if (change <= 1e-4 * first_change) break;  // ||delta|| below 1% of the first sweep's
     }
   }
 }

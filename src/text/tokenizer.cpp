@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "unicode_tables.hpp"
+
 namespace strata::detail {
 namespace {
 
@@ -17,78 +19,15 @@ constexpr std::array<bool, 128> make_ascii_word() {
 }
 constexpr auto kAsciiWord = make_ascii_word();
 
-// Python's \w beyond ASCII: str.isalnum() or '_'. Approximated by excluding the
-// blocks of punctuation, symbols and spaces.
-bool is_word_codepoint(std::uint32_t cp) {
-  if (cp < 0x80) return kAsciiWord[cp];
-  if (cp < 0x100) {
-    // Latin-1: letters, plus ª µ º ² ³ ¹ ¼ ½ ¾ which Python counts as alphanumeric.
-    if (cp == 0xAA || cp == 0xB5 || cp == 0xBA || cp == 0xB2 || cp == 0xB3 || cp == 0xB9) return true;
-    if (cp >= 0xBC && cp <= 0xBE) return true;
-    return cp >= 0xC0 && cp != 0xD7 && cp != 0xF7;
-  }
-  if (cp >= 0x2000 && cp <= 0x2BFF) {
-    // General punctuation, super/subscripts, currency, arrows, math, technical,
-    // box drawing, dingbats... except the letterlike and number forms.
-    if (cp >= 0x2070 && cp <= 0x209F) return cp != 0x207A && cp != 0x207B && cp != 0x207C && cp != 0x207D &&
-                                              cp != 0x207E && cp != 0x208A && cp != 0x208B && cp != 0x208C &&
-                                              cp != 0x208D && cp != 0x208E;
-    if (cp >= 0x2150 && cp <= 0x218B) return true;  // number forms (roman numerals, fractions)
-    if (cp >= 0x2460 && cp <= 0x249B) return true;  // enclosed numbers
-    return false;
-  }
-  if (cp >= 0x3000 && cp <= 0x303F) return cp == 0x3005 || cp == 0x3006 || cp == 0x3007 || (cp >= 0x3021 && cp <= 0x3029);
-  if (cp >= 0xFE30 && cp <= 0xFE4F) return false;           // CJK compatibility forms
-  if (cp >= 0xFF00 && cp <= 0xFF0F) return false;           // fullwidth punctuation
-  if (cp >= 0xFF1A && cp <= 0xFF20) return false;
-  if (cp >= 0xFF3B && cp <= 0xFF40) return cp == 0xFF3F;
-  if (cp >= 0xFF5B && cp <= 0xFF65) return false;
-  if (cp >= 0x1F000 && cp <= 0x1FAFF) return false;         // emoji and pictographs
-  if (cp == 0xFEFF || cp == 0x00A0 || cp == 0x1680) return false;
-  if (cp >= 0x0300 && cp <= 0x036F) return false;           // combining marks are not alnum
-  if (cp == 0x037E || cp == 0x0387 || cp == 0x055D || cp == 0x0589 || cp == 0x05BE || cp == 0x060C ||
-      cp == 0x061B || cp == 0x061F || cp == 0x06D4 || cp == 0x0964 || cp == 0x0965)
-    return false;  // common script punctuation
-  return true;
-}
+constexpr std::uint32_t kCapitalSigma = 0x3A3;
+constexpr std::uint32_t kSmallSigma = 0x3C3;
+constexpr std::uint32_t kFinalSigma = 0x3C2;
 
-std::uint32_t to_lower(std::uint32_t cp) {
-  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
-  if (cp >= 0x100 && cp <= 0x17F) {
-    // Latin Extended-A pairs upper/lower at even/odd, except 0x130-0x131 and
-    // the 0x139-0x148 and 0x179-0x17E runs, which pair odd/even.
-    if (cp == 0x130) return 0x69;  // İ -> i (Python gives i + combining dot; close enough)
-    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) return (cp % 2 == 1) ? cp + 1 : cp;
-    if (cp == 0x178) return 0xFF;
-    if (cp == 0x131 || cp == 0x138 || cp == 0x149 || cp == 0x17F) return cp;
-    return (cp % 2 == 0) ? cp + 1 : cp;
-  }
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;  // Greek
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 32;                  // Cyrillic
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 80;
-  return cp;
-}
+bool is_word(std::uint32_t cp) { return cp < 0x80 ? kAsciiWord[cp] : unicode::is_word_char(cp); }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 if invalid.
+// Decodes one UTF-8 sequence at s[i] that is not ASCII; returns its length, or 0
+// if invalid (what Python's strict decoder would reject: overlong forms,
+// surrogates, code points above U+10FFFF, truncated sequences, stray bytes).
 size_t decode_utf8(std::string_view s, size_t i, std::uint32_t& cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   size_t len;
@@ -106,6 +45,65 @@ size_t decode_utf8(std::string_view s, size_t i, std::uint32_t& cp) {
   if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
     return 0;
   return len;
+}
+
+// The code point starting at s[i] (ASCII or not); returns its length, 0 for an
+// invalid byte.
+size_t code_point_at(std::string_view s, size_t i, std::uint32_t& cp) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    cp = b;
+    return 1;
+  }
+  return decode_utf8(s, i, cp);
+}
+
+// The code point ending just before s[j], where j is a boundary of the forward
+// decoding (a code point or invalid byte starts there). Returns its start, or
+// npos if s[j-1] is an invalid byte. Every non-continuation byte starts an item
+// of the forward decoding, so the item ending at j is the valid sequence from the
+// nearest such byte when that sequence ends exactly at j, and else the single
+// invalid byte s[j-1].
+size_t code_point_before(std::string_view s, size_t j, std::uint32_t& cp) {
+  const auto b = static_cast<unsigned char>(s[j - 1]);
+  if (b < 0x80) {
+    cp = b;
+    return j - 1;
+  }
+  size_t k = j - 1;
+  while (k > 0 && j - k < 4 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
+  const size_t len = decode_utf8(s, k, cp);
+  return (len != 0 && k + len == j) ? k : std::string_view::npos;
+}
+
+// Python's str.lower() turns U+03A3 into final sigma U+03C2 rather than U+03C3
+// when a cased code point precedes it and none follows it, skipping
+// case-ignorable code points on either side (CPython's handle_capital_sigma).
+// The context is the original (not yet lowercased) text; an invalid byte counts
+// as neither cased nor case-ignorable, like the separator it becomes.
+bool is_final_sigma(std::string_view s, size_t i, size_t len) {
+  bool cased_before = false;
+  for (size_t j = i; j > 0;) {
+    std::uint32_t cp = 0;
+    const size_t start = code_point_before(s, j, cp);
+    if (start == std::string_view::npos) break;
+    const auto kind = unicode::case_kind(cp);
+    if (kind != unicode::CaseKind::ignorable) {
+      cased_before = kind == unicode::CaseKind::cased;
+      break;
+    }
+    j = start;
+  }
+  if (!cased_before) return false;
+  for (size_t j = i + len; j < s.size();) {
+    std::uint32_t cp = 0;
+    const size_t n = code_point_at(s, j, cp);
+    if (n == 0) return true;
+    const auto kind = unicode::case_kind(cp);
+    if (kind != unicode::CaseKind::ignorable) return kind != unicode::CaseKind::cased;
+    j += n;
+  }
+  return true;
 }
 
 }  // namespace
@@ -128,16 +126,26 @@ void lowercase_and_classify(std::string_view text, std::string& out, std::string
     }
     std::uint32_t cp = 0;
     const size_t len = decode_utf8(text, i, cp);
-    if (len == 0) {  // invalid byte: a separator, kept so offsets stay simple
+    if (len == 0) {  // invalid byte: a separator (Python would refuse to decode the text)
       out.push_back(' ');
       word.push_back(0);
       ++i;
       continue;
     }
-    const bool w = is_word_codepoint(cp);
-    const size_t before = out.size();
-    append_utf8(out, to_lower(cp));
-    word.append(out.size() - before, static_cast<char>(w));
+    std::uint32_t lower[unicode::kMaxLowerLength];
+    size_t count = 1;
+    if (cp == kCapitalSigma) {
+      lower[0] = is_final_sigma(text, i, len) ? kFinalSigma : kSmallSigma;
+    } else {
+      count = unicode::to_lower(cp, lower);
+    }
+    // \b and \w apply to the lowercased text, so classify what lowering produced
+    // (U+0130 becomes 'i' and the non-word U+0307, for instance).
+    for (size_t k = 0; k < count; ++k) {
+      const size_t before = out.size();
+      unicode::append_utf8(out, lower[k]);
+      word.append(out.size() - before, static_cast<char>(is_word(lower[k])));
+    }
     i += len;
   }
 }

@@ -3,10 +3,18 @@
 /// lowercase, then every match of `(?u)\b\w\w+\b`, i.e. every maximal run of two
 /// or more word characters.
 ///
-/// On ASCII text the result is identical to scikit-learn's. On UTF-8 text,
-/// letters and digits of other scripts are word characters and punctuation,
-/// symbols and spaces separate tokens; lowercasing covers Latin-1, Latin
-/// Extended-A, Greek and Cyrillic. Invalid UTF-8 bytes separate tokens.
+/// The result is identical to scikit-learn's (`doc.lower()`, then
+/// `re.findall(r"(?u)\b\w\w+\b", doc)`) on any valid UTF-8 text, per the
+/// Unicode database of Python 3.11 (Unicode 14.0.0): word characters are exactly
+/// those Python's `re` matches with `\w`, lowercasing is `str.lower()` including
+/// its multi-code-point results (U+0130 -> "i" U+0307) and the Greek final-sigma
+/// rule, words are classified after lowercasing, and "two or more" counts code
+/// points. The tables come from scripts/gen_unicode_tables.py
+/// (src/text/unicode_tables.cpp); regenerate them to follow another Python.
+///
+/// Invalid UTF-8 (stray or truncated sequences, overlong forms, surrogates,
+/// values above U+10FFFF), which Python would refuse to decode, is not an error
+/// here: each offending byte is a separator, neither a word character nor cased.
 #include <string>
 #include <string_view>
 
@@ -19,8 +27,10 @@ template <class Emit>
 void tokenize(std::string_view text, std::string& scratch, Emit&& emit);
 
 namespace detail {
-/// Lowercases UTF-8 `text` into `out` and marks each byte: 1 if it belongs to a
-/// word character, 0 otherwise (out.size() bytes of flags written to `word`).
+/// Lowercases UTF-8 `text` into `out` as Python's str.lower() and marks each byte
+/// of `out`: 1 if it belongs to a word character of the lowercased text, 0
+/// otherwise (out.size() bytes of flags written to `word`). An invalid byte of
+/// `text` becomes a ' ' in `out`.
 void lowercase_and_classify(std::string_view text, std::string& out, std::string& word);
 }  // namespace detail
 

@@ -31,3 +31,68 @@ TEST(Tokenizer, LowercasesLatin1AndCountsCharactersNotBytes) {
 TEST(Tokenizer, InvalidUtf8SeparatesTokens) {
   EXPECT_EQ(tokens_of(std::string("ab\xff" "cd")), (std::vector<std::string>{"ab", "cd"}));
 }
+
+// Expected values below are Python 3.11's re.findall(r"(?u)\b\w\w+\b", doc.lower()).
+
+TEST(Tokenizer, ReplacementCharacterAndPrivateUseAreSeparators) {
+  // U+FFFD (what a lossy decoder leaves behind) is a symbol, not a word character.
+  EXPECT_EQ(tokens_of("ab\uFFFD" "cd \uFFFD\uFFFD"), (std::vector<std::string>{"ab", "cd"}));
+  EXPECT_EQ(tokens_of("\uE000\uE001 x\uE000y"), std::vector<std::string>{});
+}
+
+TEST(Tokenizer, CombiningMarksAreNotWordCharacters) {
+  // Decomposed "café" and "ño": U+0301 and U+0303 split the word, as in Python.
+  EXPECT_EQ(tokens_of("cafe\u0301 n\u0303o"), std::vector<std::string>{"cafe"});
+}
+
+TEST(Tokenizer, LowercasesArmenianCyrillicAndLatinExtendedB) {
+  EXPECT_EQ(tokens_of("ԱՐԱՄ Ձեռք"), (std::vector<std::string>{"արամ", "ձեռք"}));
+  // Cyrillic beyond U+042F: U+0400-U+040F, and the even/odd pairs from U+0460 on.
+  EXPECT_EQ(tokens_of("ЀЁЂ ЃЄ Ѡѡ ҸҹҊ"), (std::vector<std::string>{"ѐёђ", "ѓє", "ѡѡ", "ҹҹҋ"}));
+  // Latin Extended-B, including a titlecase digraph (U+01F2 -> U+01F3).
+  EXPECT_EQ(tokens_of("Ǳ ǲǳ ƁAB"), (std::vector<std::string>{"ǳǳ", "ɓab"}));
+}
+
+TEST(Tokenizer, DottedCapitalILowercasesToTwoCodePoints) {
+  // U+0130 -> "i" + U+0307 COMBINING DOT ABOVE, which is not a word character:
+  // "İSTANBUL" splits after the lone "i", while "Iİ" gives "ii" then the mark.
+  EXPECT_EQ(tokens_of("İSTANBUL İİ Iİ"), (std::vector<std::string>{"stanbul", "ii"}));
+  EXPECT_EQ(tokens_of("xİ"), std::vector<std::string>{"xi"});
+}
+
+TEST(Tokenizer, GreekCapitalSigmaFollowsPythonFinalSigmaRule) {
+  // str.lower() gives final sigma U+03C2 after a cased letter when no cased
+  // letter follows, skipping case-ignorable characters (. ' U+0301 U+00AD...).
+  EXPECT_EQ(tokens_of("ΟΔΟΣ Σ ΣΑ ΑΣ. ΑΣ.Β ΑΣ'Α ΣΣΣ"),
+            (std::vector<std::string>{"οδος", "σα", "ας", "ασ", "ασ", "σσς"}));
+  EXPECT_EQ(tokens_of("ΑΣ\u0301 ΑΣ\u0301Β ΑΣ\u00AD"), (std::vector<std::string>{"ας", "ασ", "ας"}));
+  // Lowercase input is left alone; a lone capital sigma is σ.
+  EXPECT_EQ(tokens_of("οδοσ σς"), (std::vector<std::string>{"οδοσ", "σς"}));
+  // Context crosses to the start and end of the text, and across ASCII.
+  EXPECT_EQ(tokens_of("'ΣΣ'"), std::vector<std::string>{"σς"});
+  EXPECT_EQ(tokens_of("ΣΣ'.a"), std::vector<std::string>{"σσ"});
+  EXPECT_EQ(tokens_of("aΣ'b"), std::vector<std::string>{"aσ"});
+  // An invalid byte is neither cased nor case-ignorable: it ends the context.
+  EXPECT_EQ(tokens_of(std::string("ΑΣ\xff" "b \xffΣΑ")), (std::vector<std::string>{"ας", "σα"}));
+}
+
+TEST(Tokenizer, CjkIsWordsEmojiAreSeparators) {
+  EXPECT_EQ(tokens_of("日本語のテキスト 中文"), (std::vector<std::string>{"日本語のテキスト", "中文"}));
+  EXPECT_EQ(tokens_of("I \u2764\uFE0F NY \U0001F600\U0001F600 ab\U0001F600" "cd"),
+            (std::vector<std::string>{"ny", "ab", "cd"}));
+}
+
+TEST(Tokenizer, NumberFormsAndLigatures) {
+  // Roman numeral letters are \w and lowercase; single characters are no token.
+  EXPECT_EQ(tokens_of("ⅰⅱ Ⅻ"), std::vector<std::string>{"ⅰⅱ"});
+  // U+FB03 "ﬃ" is one code point (lower() keeps it).
+  EXPECT_EQ(tokens_of("ﬀ ﬃ ﬃx"), std::vector<std::string>{"ﬃx"});
+}
+
+TEST(Tokenizer, InvalidUtf8FormsAreSeparators) {
+  // Truncated sequence, overlong "/" , an encoded surrogate, a value above U+10FFFF.
+  EXPECT_EQ(tokens_of(std::string("ab\xe2\x82" "cd ef\xc0\xaf" "gh ij\xed\xa0\x80kl mn\xf4\x90\x80\x80op")),
+            (std::vector<std::string>{"ab", "cd", "ef", "gh", "ij", "kl", "mn", "op"}));
+  // A valid sequence right after an invalid byte still decodes.
+  EXPECT_EQ(tokens_of(std::string("\x80\xc3\x89t\xc3\xa9")), std::vector<std::string>{"été"});
+}
