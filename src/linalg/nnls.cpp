@@ -31,7 +31,12 @@ void hals_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, int m
         double change = 0.0;
         for (Index t = 0; t < k; ++t) {
           const double denom = G(t, t) + l2;
-          if (denom <= 0.0) continue;  // a dead component: G's row and column are zero
+          if (denom <= 0.0) {
+            // A dead component (G's row and column are zero): its weight changes
+            // nothing but the penalty, so it is zero.
+            f[t] = 0.0;
+            continue;
+          }
           const double next = std::max(0.0, f[t] - (g[t] + l1 + l2 * f[t]) / denom);
           const double delta = next - f[t];
           if (delta == 0.0) continue;

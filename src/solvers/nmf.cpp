@@ -144,7 +144,10 @@ void init_nndsvd(const SparseView& X, const NmfOptions& o, int threads, DenseMat
 void init_random(const SparseView& X, const NmfOptions& o, DenseMatrix& W, DenseMatrix& Ht) {
   double sum = 0;
   for (Index p = 0; p < X.nnz(); ++p) sum += X.data[p];
-  const double mean = (X.rows > 0 && X.cols > 0) ? sum / (static_cast<double>(X.rows) * X.cols) : 0.0;
+  // The mean of the entries that count: all of X, or only the observed ones under a mask.
+  const double count = o.observed == Observed::All ? static_cast<double>(X.rows) * X.cols
+                                                   : static_cast<double>(X.nnz());
+  const double mean = count > 0 ? sum / count : 0.0;
   const double avg = std::sqrt(mean / o.k);  // scikit-learn's scale: E[WH] matches mean(X)
   Random rng(o.seed);
   W.resize(X.rows, o.k);

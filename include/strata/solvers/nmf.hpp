@@ -77,7 +77,8 @@ NmfResult nmf(const SparseView& X, const NmfOptions& options, const DenseMatrix*
               const DenseMatrix* H0 = nullptr);
 
 /// Fold-in: W = argmin_{W >= 0} ||X - W H||^2 (+ penalties l1_W, l2_W) with H
-/// fixed, solved exactly per row (or by KL MU when options.loss is KL).
+/// fixed, solved exactly per row by BPP; for the KL loss, KL coordinate descent
+/// per row (max_iter sweeps). Every entry of X counts (no mask).
 DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOptions& options);
 
 /// The objective without regularization for given factors.

@@ -330,3 +330,23 @@ TEST(Nmf, KlCoordinateDescentReachesTheKktPointOfTheDivergence) {
   o.solver = NmfSolver::Hals;
   EXPECT_LT(nmf(X.view(), o).loss, mu30);
 }
+
+TEST(Nmf, DeadComponentsAreZeroInBothFactors) {
+  // Regression: HALS skipped coordinates whose Gram diagonal is zero, leaving
+  // stale positive weights in H for a component whose column of W had died.
+  const SparseMatrix X = random_sparse(40, 30, 0.3, 23);
+  NmfOptions o;
+  o.k = 8;
+  o.l1_W = 2.0;
+  o.l1_H = 2.0;
+  o.max_iter = 100;
+  const NmfResult r = nmf(X.view(), o);
+  int dead = 0;
+  for (Index t = 0; t < o.k; ++t) dead += r.W.col(t).sum() == 0.0;
+  EXPECT_GT(dead, 0);  // the penalty is strong enough to kill components
+  EXPECT_LT(dead, o.k);
+  for (Index t = 0; t < o.k; ++t) {
+    if (r.W.col(t).sum() == 0.0) EXPECT_EQ(r.H.row(t).sum(), 0.0) << "component " << t;
+    if (r.H.row(t).sum() == 0.0) EXPECT_EQ(r.W.col(t).sum(), 0.0) << "component " << t;
+  }
+}
