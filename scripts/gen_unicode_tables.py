@@ -152,7 +152,7 @@ def generate():
 
     special_rows = fmt_rows(['{0x%X, %d, {%s}, "%s"},' % (cp, len(l), ", ".join("0x%X" % x for x in l),
                                                         utf8_literal(l)) for cp, l in specials], 1)
-    word_rows = fmt_rows(["{0x%X, 0x%X}," % (a, b) for a, b in words], 6)
+    word_rows = fmt_rows(["{0x%X, 0x%X}," % (a, b) for a, b in words], 5)
     kind_rows = fmt_rows(["{0x%X, 0x%X, CaseKind::%s}," % (a, b, k) for a, b, k in kind_ranges], 3)
     run_rows = fmt_rows(["{0x%X, 0x%X, %d, %d}," % tuple(r) for r in runs], 4)
     version = unicodedata.unidata_version
@@ -168,6 +168,7 @@ def generate():
 #include "unicode_tables.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <iterator>
 
@@ -229,9 +230,42 @@ const T* find_range(const T (&table)[N], std::uint32_t cp) {{
   return cp <= it->last ? it : nullptr;
 }}
 
+// Fast path for the Basic Multilingual Plane: one bit per code point, built at
+// compile time from the range tables above (8 KiB each).
+constexpr std::uint32_t kBmpSize = 0x10000;
+using BmpBits = std::array<std::uint64_t, kBmpSize / 64>;
+
+constexpr void set_bits(BmpBits& bits, std::uint32_t first, std::uint32_t last, std::uint32_t stride) {{
+  for (std::uint32_t cp = first; cp <= last && cp < kBmpSize; cp += stride) {{
+    bits[cp >> 6] |= std::uint64_t{{1}} << (cp & 63);
+  }}
+}}
+
+constexpr BmpBits make_word_bits() {{
+  BmpBits bits{{}};
+  for (const Range& r : kWordRanges) set_bits(bits, r.first, r.last, 1);
+  return bits;
+}}
+
+// Code points that lower() changes.
+constexpr BmpBits make_lower_bits() {{
+  BmpBits bits{{}};
+  for (const LowerRun& r : kLowerRuns) set_bits(bits, r.first, r.last, r.stride);
+  for (const LowerSpecial& s : kLowerSpecials) set_bits(bits, s.cp, s.cp, 1);
+  return bits;
+}}
+
+constexpr BmpBits kWordBits = make_word_bits();
+constexpr BmpBits kLowerBits = make_lower_bits();
+
+constexpr bool test_bit(const BmpBits& bits, std::uint32_t cp) {{ return (bits[cp >> 6] >> (cp & 63)) & 1; }}
+
 }}  // namespace
 
-bool is_word_char(std::uint32_t cp) {{ return find_range(kWordRanges, cp) != nullptr; }}
+bool is_word_char(std::uint32_t cp) {{
+  if (cp < kBmpSize) return test_bit(kWordBits, cp);
+  return find_range(kWordRanges, cp) != nullptr;
+}}
 
 CaseKind case_kind(std::uint32_t cp) {{
   const KindRange* r = find_range(kCaseKinds, cp);
@@ -239,6 +273,10 @@ CaseKind case_kind(std::uint32_t cp) {{
 }}
 
 std::size_t to_lower(std::uint32_t cp, std::uint32_t out[kMaxLowerLength]) {{
+  if (cp < kBmpSize && !test_bit(kLowerBits, cp)) {{
+    out[0] = cp;
+    return 1;
+  }}
   if (const LowerRun* r = find_range(kLowerRuns, cp); r && (cp - r->first) % r->stride == 0) {{
     out[0] = static_cast<std::uint32_t>(static_cast<std::int32_t>(cp) + r->delta);
     return 1;

@@ -1,7 +1,9 @@
 #include "strata/text/tokenizer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "unicode_tables.hpp"
 
@@ -18,6 +20,13 @@ constexpr std::array<bool, 128> make_ascii_word() {
   return t;
 }
 constexpr auto kAsciiWord = make_ascii_word();
+
+constexpr std::array<unsigned char, 128> make_ascii_lower() {
+  std::array<unsigned char, 128> t{};
+  for (int c = 0; c < 128; ++c) t[c] = static_cast<unsigned char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+  return t;
+}
+constexpr auto kAsciiLower = make_ascii_lower();
 
 constexpr std::uint32_t kCapitalSigma = 0x3A3;
 constexpr std::uint32_t kSmallSigma = 0x3C3;
@@ -106,48 +115,100 @@ bool is_final_sigma(std::string_view s, size_t i, size_t len) {
   return true;
 }
 
+// Writes the UTF-8 of a code point at p; returns the end.
+char* put_utf8(char* p, std::uint32_t cp) {
+  if (cp < 0x80) {
+    *p++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *p++ = static_cast<char>(0xC0 | (cp >> 6));
+    *p++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *p++ = static_cast<char>(0xE0 | (cp >> 12));
+    *p++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *p++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *p++ = static_cast<char>(0xF0 | (cp >> 18));
+    *p++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    *p++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    *p++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return p;
+}
+
+size_t utf8_length(std::uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+// Lowercases the non-ASCII code point (or invalid byte) at text[i], writing its
+// bytes at out[j] and their word flags at word[j]; advances i and j. Keeps the
+// invariant of lowercase_and_classify, out.size() >= j + (text.size() - i), by
+// growing both buffers when lowercasing lengthens the UTF-8 (U+0130, two bytes,
+// becomes three). Kept out of line so that the ASCII loop stays small.
+[[gnu::noinline]] void lower_non_ascii(std::string_view text, size_t& i, std::string& out, std::string& word,
+                                       size_t& j) {
+  std::uint32_t cp = 0;
+  const size_t len = decode_utf8(text, i, cp);
+  if (len == 0) {  // invalid byte: a separator (Python would refuse to decode the text)
+    out[j] = ' ';
+    word[j] = 0;
+    ++i;
+    ++j;
+    return;
+  }
+  std::uint32_t lower[unicode::kMaxLowerLength];
+  size_t count = 1;
+  if (cp == kCapitalSigma) {
+    lower[0] = is_final_sigma(text, i, len) ? kFinalSigma : kSmallSigma;
+  } else {
+    count = unicode::to_lower(cp, lower);
+  }
+  size_t bytes = 0;
+  for (size_t k = 0; k < count; ++k) bytes += utf8_length(lower[k]);
+  if (bytes > len) {
+    const size_t need = j + bytes + (text.size() - i - len);
+    if (need > out.size()) {
+      const size_t size = std::max(need, out.size() + out.size() / 4);
+      out.resize(size);
+      word.resize(size);
+    }
+  }
+  // \b and \w apply to the lowercased text, so classify what lowering produced
+  // (U+0130 becomes 'i' and the non-word U+0307, for instance).
+  for (size_t k = 0; k < count; ++k) {
+    char* const begin = &out[j];
+    const size_t n = static_cast<size_t>(put_utf8(begin, lower[k]) - begin);
+    std::memset(&word[j], is_word(lower[k]) ? 1 : 0, n);
+    j += n;
+  }
+  i += len;
+}
+
 }  // namespace
 
 void lowercase_and_classify(std::string_view text, std::string& out, std::string& word) {
-  out.clear();
-  word.clear();
-  out.reserve(text.size());
-  word.reserve(text.size());
   const size_t n = text.size();
+  // Invariant: out.size() == word.size() >= j + (n - i). An ASCII byte or an
+  // invalid byte gives one byte; lower_non_ascii grows the buffers in the rare
+  // case that a code point's lowercase is longer. They are cut to size at the end.
+  out.resize(n);
+  word.resize(n);
+  char* o = out.data();
+  char* w = word.data();
   size_t i = 0;
+  size_t j = 0;
   while (i < n) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {  // fast path: ASCII
-      const bool w = kAsciiWord[c];
-      out.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c));
-      word.push_back(static_cast<char>(w));
+      o[j] = static_cast<char>(kAsciiLower[c]);
+      w[j] = static_cast<char>(kAsciiWord[c]);
       ++i;
-      continue;
-    }
-    std::uint32_t cp = 0;
-    const size_t len = decode_utf8(text, i, cp);
-    if (len == 0) {  // invalid byte: a separator (Python would refuse to decode the text)
-      out.push_back(' ');
-      word.push_back(0);
-      ++i;
-      continue;
-    }
-    std::uint32_t lower[unicode::kMaxLowerLength];
-    size_t count = 1;
-    if (cp == kCapitalSigma) {
-      lower[0] = is_final_sigma(text, i, len) ? kFinalSigma : kSmallSigma;
+      ++j;
     } else {
-      count = unicode::to_lower(cp, lower);
+      lower_non_ascii(text, i, out, word, j);
+      o = out.data();
+      w = word.data();
     }
-    // \b and \w apply to the lowercased text, so classify what lowering produced
-    // (U+0130 becomes 'i' and the non-word U+0307, for instance).
-    for (size_t k = 0; k < count; ++k) {
-      const size_t before = out.size();
-      unicode::append_utf8(out, lower[k]);
-      word.append(out.size() - before, static_cast<char>(is_word(lower[k])));
-    }
-    i += len;
   }
+  out.resize(j);
+  word.resize(j);
 }
 
 }  // namespace strata::detail

@@ -2,7 +2,9 @@
 /// @file Internal: the Unicode properties the tokenizer needs, generated from
 /// Python's Unicode database by scripts/gen_unicode_tables.py (the definitions
 /// are in the generated unicode_tables.cpp). Lookups are binary searches over
-/// sorted ranges; callers keep ASCII on their own fast path.
+/// sorted ranges, with one-bit-per-code-point tables (built at compile time from
+/// the ranges) answering the Basic Multilingual Plane directly; callers keep
+/// ASCII on their own fast path.
 #include <cstddef>
 #include <cstdint>
 #include <string>

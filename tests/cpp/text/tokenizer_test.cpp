@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
+
+#include "../../../src/text/unicode_tables.hpp"  // internal: the generated Unicode tables
 
 namespace {
 std::vector<std::string> tokens_of(const std::string& text) {
@@ -95,4 +99,54 @@ TEST(Tokenizer, InvalidUtf8FormsAreSeparators) {
             (std::vector<std::string>{"ab", "cd", "ef", "gh", "ij", "kl", "mn", "op"}));
   // A valid sequence right after an invalid byte still decodes.
   EXPECT_EQ(tokens_of(std::string("\x80\xc3\x89t\xc3\xa9")), std::vector<std::string>{"été"});
+}
+
+TEST(Tokenizer, LowercaseLongerThanInputGrowsTheBuffers) {
+  // Every "İ" (2 bytes) lowercases to 3 bytes; the scratch buffers must grow.
+  std::string text;
+  for (int k = 0; k < 5000; ++k) text += "Iİ";
+  const auto tokens = tokens_of(text);
+  ASSERT_EQ(tokens.size(), 5000u);
+  for (const auto& t : tokens) ASSERT_EQ(t, "ii");
+  // And the scratch string is reused across calls of different sizes.
+  std::string scratch;
+  std::vector<std::string> out;
+  for (const std::string doc : {text, std::string("ÀB"), text.substr(0, 4) + " Ȿx"}) {
+    out.clear();
+    strata::tokenize(doc, scratch, [&](std::string_view t) { out.emplace_back(t); });
+  }
+  EXPECT_EQ(out, (std::vector<std::string>{"ii", "ȿx"}));
+}
+
+TEST(UnicodeTables, LookupsAgreeWithPython) {
+  namespace u = strata::detail::unicode;
+  EXPECT_STREQ(u::kUnicodeVersion, "14.0.0");
+  // re.match(r"\w", ch): letters, digits, '_', number forms; not marks or symbols.
+  for (std::uint32_t cp : {0x30u, 0x5Fu, 0xAAu, 0xB2u, 0x531u, 0x4E2Du, 0x2160u, 0x10400u, 0x20000u})
+    EXPECT_TRUE(u::is_word_char(cp)) << std::hex << cp;
+  for (std::uint32_t cp : {0x20u, 0x2Du, 0xA0u, 0xD7u, 0x301u, 0x55Du, 0x3000u, 0xE000u, 0xFFFDu, 0x1F600u, 0x10FFFFu})
+    EXPECT_FALSE(u::is_word_char(cp)) << std::hex << cp;
+  // chr(cp).lower(), single and multiple code points.
+  std::uint32_t low[u::kMaxLowerLength];
+  ASSERT_EQ(u::to_lower(0x130, low), 2u);
+  EXPECT_EQ(low[0], 0x69u);
+  EXPECT_EQ(low[1], 0x307u);
+  for (auto [from, to] : {std::pair<std::uint32_t, std::uint32_t>{0x41, 0x61}, {0x1F2, 0x1F3}, {0x3A3, 0x3C3},
+                          {0x42F, 0x44F}, {0x4B8, 0x4B9}, {0x531, 0x561}, {0x2160, 0x2170}, {0x212A, 0x6B},
+                          {0x10400, 0x10428}, {0x1E900, 0x1E922}, {0x61, 0x61}, {0x3C2, 0x3C2}, {0x4E2D, 0x4E2D}}) {
+    ASSERT_EQ(u::to_lower(from, low), 1u) << std::hex << from;
+    EXPECT_EQ(low[0], to) << std::hex << from;
+  }
+  std::string s;
+  u::append_lower_utf8(0x130, s);
+  u::append_lower_utf8(0x10400, s);
+  u::append_lower_utf8(0x20AC, s);
+  EXPECT_EQ(s, "i\u0307\U00010428\u20AC");
+  // The classes str.lower() uses for final sigma.
+  EXPECT_EQ(u::case_kind(0x41), u::CaseKind::cased);
+  EXPECT_EQ(u::case_kind(0x2B0), u::CaseKind::ignorable);  // modifier letter, cased and ignorable
+  EXPECT_EQ(u::case_kind(0x27), u::CaseKind::ignorable);
+  EXPECT_EQ(u::case_kind(0x301), u::CaseKind::ignorable);
+  EXPECT_EQ(u::case_kind(0x4E2D), u::CaseKind::other);
+  EXPECT_EQ(u::case_kind(0x20), u::CaseKind::other);
 }
