@@ -246,10 +246,14 @@ namespace strata {
 void kl_cd_rows(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, const Eigen::RowVectorXd& colsum,
                 int sweeps, double l1, double l2, int threads) {
   const Index k = F.cols();
+  constexpr double kTiny = 1e-300;
   threads = threads_for(threads, 3.0 * static_cast<double>(X.nnz()) * k * sweeps);
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<double> v, h;  // (F O^T)_ij at the row's nonzeros, and O's column t there
+    // Per row: v = (F O^T) at the row's nonzeros, and O's rows gathered once
+    // into Ot (k x nnz, coordinate-major) so every pass below is a contiguous,
+    // vectorizable loop over the nonzeros.
+    std::vector<double> v, Ot;
 #pragma omp for schedule(dynamic, 64)
     for (Index i = 0; i < X.rows; ++i) {
       const Index begin = X.indptr[i], nnz = X.indptr[i + 1] - begin;
@@ -260,41 +264,52 @@ void kl_cd_rows(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, const
       }
       const ColIndex* cols = X.indices + begin;
       const double* x = X.data + begin;
-      v.resize(static_cast<size_t>(nnz));
-      h.resize(static_cast<size_t>(nnz));
-      for (Index p = 0; p < nnz; ++p) v[p] = F.row(i).dot(O.row(cols[p]));
+      v.assign(static_cast<size_t>(nnz), 0.0);
+      Ot.resize(static_cast<size_t>(nnz * k));
+      for (Index p = 0; p < nnz; ++p) {
+        const double* o = O.row(cols[p]).data();
+        for (Index t = 0; t < k; ++t) {
+          Ot[t * nnz + p] = o[t];
+          v[p] += f[t] * o[t];
+        }
+      }
+      // Change of the row objective along coordinate t for a step d (+inf if
+      // the step would make some (F O^T)_ij with x_ij > 0 vanish).
+      auto change = [&](const double* h, double ft, double base, double d) {
+        double c = base * d + 0.5 * l2 * ((ft + d) * (ft + d) - ft * ft);
+        for (Index p = 0; p < nnz; ++p) {
+          if (h[p] == 0.0 || x[p] == 0.0) continue;
+          const double ratio = 1.0 + d * h[p] / std::max(v[p], kTiny);
+          if (ratio <= 0.0) return std::numeric_limits<double>::infinity();
+          c -= x[p] * std::log(ratio);
+        }
+        return c;
+      };
       for (int s = 0; s < sweeps; ++s) {
         for (Index t = 0; t < k; ++t) {
-          double g = colsum[t] + l1 + l2 * f[t], hess = l2;
+          const double* h = Ot.data() + t * nnz;
+          const double base = colsum[t] + l1;
+          double g = base + l2 * f[t], hess = l2;
+#pragma omp simd reduction(- : g) reduction(+ : hess)
           for (Index p = 0; p < nnz; ++p) {
-            h[p] = O(cols[p], t);
-            const double vp = std::max(v[p], 1e-300);
-            const double r = x[p] * h[p] / vp;
-            g -= r;
-            hess += r * h[p] / vp;
+            const double inv = 1.0 / std::max(v[p], kTiny);
+            const double q = x[p] * h[p] * inv;
+            g -= q;
+            hess += q * h[p] * inv;
           }
           if (hess <= 0.0) continue;
           double delta = std::max(-f[t], -g / hess);
           if (delta == 0.0) continue;
-          // The row objective's change for a step d: the Newton step can overshoot
-          // when it decreases f[t], so halve it until the objective does not grow.
-          auto change = [&](double d) {
-            double c = (colsum[t] + l1) * d + 0.5 * l2 * ((f[t] + d) * (f[t] + d) - f[t] * f[t]);
-            for (Index p = 0; p < nnz; ++p) {
-              if (h[p] == 0.0 || x[p] == 0.0) continue;
-              const double nv = v[p] + d * h[p];
-              if (nv <= 0.0) return std::numeric_limits<double>::infinity();
-              c -= x[p] * std::log(nv / std::max(v[p], 1e-300));
-            }
-            return c;
-          };
-          int halvings = 0;
-          while (delta < 0.0 && change(delta) > 0.0 && halvings < 30) {
-            delta *= 0.5;
-            ++halvings;
+          if (delta < 0.0) {
+            // Moving down, the Newton step can overshoot (the curvature grows
+            // that way): halve it until the objective does not increase. Steps up
+            // never overshoot, as the curvature only falls that way.
+            int halvings = 0;
+            while (change(h, f[t], base, delta) > 0.0 && ++halvings < 40) delta *= 0.5;
+            if (halvings == 40) continue;
           }
-          if (halvings == 30) continue;
           f[t] += delta;
+#pragma omp simd
           for (Index p = 0; p < nnz; ++p) v[p] += delta * h[p];
         }
       }
