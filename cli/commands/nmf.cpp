@@ -50,7 +50,9 @@ void register_nmf(CLI::App& app) {
     o.progress = make_progress(a->common);
     if (a->observed == "stored") o.observed = Observed::Stored;
     else if (a->observed != "all") throw ArgumentError("observed must be all or stored (got '" + a->observed + "')");
-    const Corpus corpus = load_input(a->input, a->reading, a->common);
+    const InputMatrix input = open_input(a->input, a->reading.to_load_options(), make_progress(a->common));
+    const Corpus& corpus = input.corpus;
+    const SparseView X = input.matrix();
     Corpus mask;
     SparseView mask_view;
     if (!a->mask.empty()) {
@@ -59,8 +61,8 @@ void register_nmf(CLI::App& app) {
       o.observed = Observed::Mask;
       o.mask = &mask_view;
     }
-    const NmfResult r = nmf(corpus.matrix.view(), o);
-    save_nmf_model(a->output, r, o, corpus, a->input, a->reading.to_load_options().vectorizer);
+    const NmfResult r = nmf(X, o);
+    save_nmf_model(a->output, r, o, corpus, X, a->input, a->reading.to_load_options().vectorizer);
     if (a->common.quiet) return;
     std::printf("%s: k=%d, %d iterations (%s), %.3fs, relative error %.6f\n", a->output.c_str(), o.k, r.iterations,
                 to_string(r.status).c_str(), r.seconds, r.relative_error);

@@ -328,13 +328,18 @@ MappedCorpusFile::~MappedCorpusFile() {
 }
 
 Corpus MappedCorpusFile::to_corpus() const {
-  Corpus c;
+  Corpus c = metadata();
   c.matrix = to_owning(matrix_);
+  if (has_cooccurrence_) c.cooccurrence = to_owning(cooccurrence_);
+  return c;
+}
+
+Corpus MappedCorpusFile::metadata() const {
+  Corpus c;
   c.vocabulary = vocabulary_;
   c.doc_ids = doc_ids_;
   c.labels = labels_;
   c.idf = idf_;
-  if (has_cooccurrence_) c.cooccurrence = to_owning(cooccurrence_);
   const auto meta = nlohmann::json::parse(metadata_json_, nullptr, false);
   if (meta.is_object()) {
     c.weighting = meta.value("weighting", std::string("unknown"));

@@ -43,6 +43,21 @@ InputFormat detect_input_format(const std::string& path) {
   return InputFormat::Text;
 }
 
+SparseView InputMatrix::matrix() const { return mapped ? mapped->matrix() : corpus.matrix.view(); }
+
+InputMatrix open_input(const std::string& path, const LoadOptions& options, const ProgressCallback& progress) {
+  const InputFormat format = options.format == InputFormat::Auto ? detect_input_format(path) : options.format;
+  InputMatrix in;
+  if (format == InputFormat::Corpus) {
+    auto file = std::make_shared<const MappedCorpusFile>(path);
+    in.corpus = file->metadata();
+    in.mapped = std::move(file);
+  } else {
+    in.corpus = load_corpus(path, options, progress);
+  }
+  return in;
+}
+
 Corpus load_corpus(const std::string& path, const LoadOptions& options, const ProgressCallback& progress) {
   InputFormat format = options.format == InputFormat::Auto ? detect_input_format(path) : options.format;
   Corpus corpus;

@@ -50,7 +50,7 @@ json options_json(const NmfOptions& o) {
 }  // namespace
 
 void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions& o, const Corpus& corpus,
-                    const std::string& input_path, const VectorizerOptions& v) {
+                    const SparseView& X, const std::string& input_path, const VectorizerOptions& v) {
   ModelDirectoryWriter w(dir, "nmf");
   w.write_matrix("W", r.W.data(), r.W.rows(), r.W.cols());
   w.write_matrix("H", r.H.data(), r.H.rows(), r.H.cols());
@@ -65,8 +65,7 @@ void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions
   summary["status"] = to_string(r.status);
   w.write_metrics(summary.dump(), r.history);
   json extra;
-  extra["input"] = {{"path", input_path}, {"rows", corpus.matrix.rows}, {"cols", corpus.matrix.cols},
-                    {"nnz", corpus.matrix.nnz()}};
+  extra["input"] = {{"path", input_path}, {"rows", X.rows}, {"cols", X.cols}, {"nnz", X.nnz()}};
   extra["text"] = {{"weighting", corpus.weighting},
                    {"sublinear_tf", v.sublinear_tf},
                    {"norm", norm_name(v.norm)},

@@ -57,6 +57,9 @@ class MappedCorpusFile {
 
   /// Copies everything into an owning Corpus.
   Corpus to_corpus() const;
+  /// Copies everything but the two matrices (names, labels, idf, weighting):
+  /// the matrices stay in the mapping, see matrix() and cooccurrence().
+  Corpus metadata() const;
 
  private:
   std::string path_;

@@ -15,8 +15,10 @@ namespace strata {
 
 /// Writes W.npy, H.npy, vocabulary.txt, idf.npy (tf-idf corpora), labels.txt
 /// (labeled corpora), metrics.json and, last, model.json.
+/// `corpus` supplies the names, labels and idf; `X` is the matrix that was fit.
 void save_nmf_model(const std::string& dir, const NmfResult& result, const NmfOptions& options,
-                    const Corpus& corpus, const std::string& input_path, const VectorizerOptions& vectorizer);
+                    const Corpus& corpus, const SparseView& X, const std::string& input_path,
+                    const VectorizerOptions& vectorizer);
 
 struct NmfModel {
   DenseMatrix H;                        ///< k x terms
