@@ -18,20 +18,13 @@
 
 #include "strata/core/error.hpp"
 #include "strata/io/atomic_file.hpp"
+#include "text_fields.hpp"
 #include "strata/text/document_reader.hpp"
 
 namespace strata {
 namespace {
 
-constexpr Index kMaxRows = Index{1} << 62;
-constexpr Index kMaxCols = std::numeric_limits<ColIndex>::max();
-// Row pointers (8 bytes a row) are allocated from the declared row count, so a
-// dimension must be plausible for the file: at most this many plus
-// kDimensionsPerByte per byte of text. Real matrices stay far below.
-constexpr Index kDimensionSlack = Index{1} << 26;
-constexpr Index kDimensionsPerByte = 64;
-// The largest expansion deflate can achieve; bounds the text in a `.gz` file.
-constexpr Index kMaxGzipRatio = 1032;
+using namespace io_detail;
 
 enum class Field { Real, Integer, Pattern };
 enum class Symmetry { General, Symmetric };
@@ -45,64 +38,6 @@ bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
   return true;
-}
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-/// Splits a line into whitespace-separated tokens without allocating.
-class Tokens {
- public:
-  explicit Tokens(std::string_view line) : line_(line) {}
-  /// The next token, or an empty view at the end of the line.
-  std::string_view next() {
-    while (pos_ < line_.size() && is_blank(line_[pos_])) ++pos_;
-    const std::size_t start = pos_;
-    while (pos_ < line_.size() && !is_blank(line_[pos_])) ++pos_;
-    return line_.substr(start, pos_ - start);
-  }
-
- private:
-  std::string_view line_;
-  std::size_t pos_ = 0;
-};
-
-std::string quoted(std::string_view token) {
-  constexpr std::size_t kShown = 40;
-  std::string s = "'" + std::string(token.substr(0, kShown));
-  if (token.size() > kShown) s += "...";
-  return s + "'";
-}
-
-bool parse_int(std::string_view token, std::int64_t& out) {
-  if (!token.empty() && token[0] == '+') token.remove_prefix(1);
-  if (token.empty()) return false;
-  const auto r = std::from_chars(token.data(), token.data() + token.size(), out);
-  return r.ec == std::errc() && r.ptr == token.data() + token.size();
-}
-
-enum class NumberStatus { Ok, NotNumeric, NotFinite };
-
-NumberStatus parse_double(std::string_view token, double& out) {
-  if (token.size() > 1 && token[0] == '+' && token[1] != '-' && token[1] != '+') token.remove_prefix(1);
-  if (token.empty()) return NumberStatus::NotNumeric;
-  const auto r = std::from_chars(token.data(), token.data() + token.size(), out);
-  if (r.ptr != token.data() + token.size()) return NumberStatus::NotNumeric;
-  if (r.ec == std::errc::result_out_of_range) {
-    // from_chars reports both overflow and underflow; strtod rounds underflow
-    // to zero or a subnormal, as Python's float() does.
-    const std::string copy(token);
-    out = std::strtod(copy.c_str(), nullptr);
-  } else if (r.ec != std::errc()) {
-    return NumberStatus::NotNumeric;
-  }
-  return std::isfinite(out) ? NumberStatus::Ok : NumberStatus::NotFinite;
-}
-
-/// Bytes of a plain file, or -1 when unknown.
-Index file_bytes(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return -1;
-  return static_cast<Index>(st.st_size);
 }
 
 void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index text_bytes,

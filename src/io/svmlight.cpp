@@ -15,63 +15,15 @@
 #include <string_view>
 
 #include "strata/core/error.hpp"
+#include "text_fields.hpp"
 #include "strata/text/document_reader.hpp"
 
 namespace strata {
 namespace {
 
+using namespace io_detail;
+
 constexpr std::int64_t kMaxFeatureIndex = std::numeric_limits<ColIndex>::max();
-// Inferred column counts are allocated from by later steps: they must be
-// plausible for the file (see matrix_market.cpp for the same rule).
-constexpr Index kDimensionSlack = Index{1} << 26;
-constexpr Index kDimensionsPerByte = 64;
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-class Tokens {
- public:
-  explicit Tokens(std::string_view line) : line_(line) {}
-  std::string_view next() {
-    while (pos_ < line_.size() && is_blank(line_[pos_])) ++pos_;
-    const std::size_t start = pos_;
-    while (pos_ < line_.size() && !is_blank(line_[pos_])) ++pos_;
-    return line_.substr(start, pos_ - start);
-  }
-
- private:
-  std::string_view line_;
-  std::size_t pos_ = 0;
-};
-
-std::string quoted(std::string_view token) {
-  constexpr std::size_t kShown = 40;
-  std::string s = "'" + std::string(token.substr(0, kShown));
-  if (token.size() > kShown) s += "...";
-  return s + "'";
-}
-
-bool parse_int(std::string_view token, std::int64_t& out) {
-  if (!token.empty() && token[0] == '+') token.remove_prefix(1);
-  if (token.empty()) return false;
-  const auto r = std::from_chars(token.data(), token.data() + token.size(), out);
-  return r.ec == std::errc() && r.ptr == token.data() + token.size();
-}
-
-enum class NumberStatus { Ok, NotNumeric, NotFinite };
-
-NumberStatus parse_double(std::string_view token, double& out) {
-  if (token.size() > 1 && token[0] == '+' && token[1] != '-' && token[1] != '+') token.remove_prefix(1);
-  if (token.empty()) return NumberStatus::NotNumeric;
-  const auto r = std::from_chars(token.data(), token.data() + token.size(), out);
-  if (r.ptr != token.data() + token.size()) return NumberStatus::NotNumeric;
-  if (r.ec == std::errc::result_out_of_range) {
-    const std::string copy(token);  // strtod rounds underflow as Python's float() does
-    out = std::strtod(copy.c_str(), nullptr);
-  } else if (r.ec != std::errc()) {
-    return NumberStatus::NotNumeric;
-  }
-  return std::isfinite(out) ? NumberStatus::Ok : NumberStatus::NotFinite;
-}
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

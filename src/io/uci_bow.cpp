@@ -11,58 +11,17 @@
 #include <string_view>
 
 #include "strata/core/error.hpp"
+#include "text_fields.hpp"
 #include "strata/text/document_reader.hpp"
 
 namespace strata {
 namespace {
+
+using namespace io_detail;
 namespace fs = std::filesystem;
 
-constexpr Index kMaxRows = Index{1} << 62;
-constexpr Index kMaxCols = std::numeric_limits<ColIndex>::max();
-// Declared dimensions are allocated from: they must be plausible for the file
-// (see matrix_market.cpp for the same rule).
-constexpr Index kDimensionSlack = Index{1} << 26;
-constexpr Index kDimensionsPerByte = 64;
-constexpr Index kMaxGzipRatio = 1032;
 // "d w c\n": the shortest possible entry line.
 constexpr Index kMinEntryBytes = 6;
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-class Tokens {
- public:
-  explicit Tokens(std::string_view line) : line_(line) {}
-  std::string_view next() {
-    while (pos_ < line_.size() && is_blank(line_[pos_])) ++pos_;
-    const std::size_t start = pos_;
-    while (pos_ < line_.size() && !is_blank(line_[pos_])) ++pos_;
-    return line_.substr(start, pos_ - start);
-  }
-
- private:
-  std::string_view line_;
-  std::size_t pos_ = 0;
-};
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string quoted(std::string_view token) {
-  constexpr std::size_t kShown = 40;
-  std::string s = "'" + std::string(token.substr(0, kShown));
-  if (token.size() > kShown) s += "...";
-  return s + "'";
-}
-
-bool parse_int(std::string_view token, std::int64_t& out) {
-  if (!token.empty() && token[0] == '+') token.remove_prefix(1);
-  if (token.empty()) return false;
-  const auto r = std::from_chars(token.data(), token.data() + token.size(), out);
-  return r.ec == std::errc() && r.ptr == token.data() + token.size();
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
