@@ -6,13 +6,14 @@
 #include "strata/core/error.hpp"
 #include "strata/io/load.hpp"
 #include "strata/io/nmf_model.hpp"
+#include "strata/io/npy.hpp"
 #include "strata/parallel/threads.hpp"
 
 namespace strata::cli {
 
 void register_nmf(CLI::App& app) {
   struct Args {
-    std::string input, output, solver = "hals", loss = "frobenius", init = "nndsvda", observed = "all", mask;
+    std::string input, output, solver = "hals", loss = "frobenius", init = "nndsvda", observed = "all", mask, warm;
     NmfOptions nmf;
     int top = 10;
     CommonOptions common;
@@ -26,6 +27,7 @@ void register_nmf(CLI::App& app) {
   cmd->add_option("--solver", a->solver, "hals|mu|bpp")->capture_default_str();
   cmd->add_option("--loss", a->loss, "frobenius|kl")->capture_default_str();
   cmd->add_option("--init", a->init, "random|nndsvd|nndsvda|nndsvdar")->capture_default_str();
+  cmd->add_option("--warm-start", a->warm, "Start from the W.npy and H.npy of a model directory (same data, same k)");
   cmd->add_option("--max-iter", a->nmf.max_iter, "Maximum iterations")->capture_default_str();
   cmd->add_option("--tol", a->nmf.tol, "Stop when the relative loss change is below (0: run all iterations)")
       ->capture_default_str();
@@ -61,7 +63,19 @@ void register_nmf(CLI::App& app) {
       o.observed = Observed::Mask;
       o.mask = &mask_view;
     }
-    const NmfResult r = nmf(X, o);
+    DenseMatrix W0, H0;
+    if (!a->warm.empty()) {
+      auto load = [&](const char* name) {
+        const std::string path = a->warm + "/" + name;
+        const NpyArray arr = read_npy(path);
+        if (arr.shape.size() != 2) throw InputError(path, "expected a 2-D array");
+        return DenseMatrix(Eigen::Map<const DenseMatrix>(arr.values.data(), arr.rows(), arr.cols()));
+      };
+      W0 = load("W.npy");
+      H0 = load("H.npy");
+      o.init = NmfInit::Custom;
+    }
+    const NmfResult r = nmf(X, o, a->warm.empty() ? nullptr : &W0, a->warm.empty() ? nullptr : &H0);
     save_nmf_model(a->output, r, o, corpus, X, a->input, a->reading.to_load_options().vectorizer);
     if (a->common.quiet) return;
     std::printf("%s: k=%d, %d iterations (%s), %.3fs, relative error %.6f\n", a->output.c_str(), o.k, r.iterations,

@@ -121,3 +121,15 @@ def test_bpp_with_kl_is_refused(tmp_path, strata_cli):
     scipy.io.mmwrite(str(path), X)
     r = run(strata_cli, "nmf", path, "-k", 2, "--solver", "bpp", "--loss", "kl", "-o", tmp_path / "o", check=False)
     assert r.returncode == 1 and "solver must be hals or mu for the KL loss" in r.stderr
+
+
+def test_warm_start_continues_a_fit(brown_model, strata_cli, tmp_path):
+    corpus, out = brown_model
+    more = tmp_path / "more"
+    run(strata_cli, "nmf", corpus, "-k", 8, "--warm-start", out, "--max-iter", 5, "--tol", 0, "-o", more, "-q")
+    first = json.loads((out / "metrics.json").read_text())
+    second = json.loads((more / "metrics.json").read_text())
+    assert second["history"][0]["loss"] == pytest.approx(first["history"][-1]["loss"], rel=1e-9)
+    assert second["loss"] <= first["loss"]
+    r = run(strata_cli, "nmf", corpus, "-k", 5, "--warm-start", out, "-o", tmp_path / "bad", check=False)
+    assert r.returncode == 1 and "W0 shape" in r.stderr
