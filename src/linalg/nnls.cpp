@@ -10,72 +10,77 @@
 
 namespace strata {
 
+namespace {
+
+/// HALS on one row f against b: the gradient g = G f - b is kept up to date
+/// with one axpy per coordinate that moves (none for coordinates pinned at
+/// zero, common in sparse factors) instead of a k-term dot per coordinate.
+void hals_row(double* f, const double* b, const DenseMatrix& G, int max_sweeps, bool early_stop, double l1,
+              double l2, Eigen::VectorXd& g) {
+  const Index k = G.rows();
+  g.noalias() = G * Eigen::Map<const Eigen::VectorXd>(f, k);
+  for (Index t = 0; t < k; ++t) g[t] -= b[t];
+  double first_change = 0.0;
+  for (int s = 0; s < max_sweeps; ++s) {
+    double change = 0.0;
+    for (Index t = 0; t < k; ++t) {
+      const double denom = G(t, t) + l2;
+      if (denom <= 0.0) {
+        // A dead component (G's row and column are zero): its weight changes
+        // nothing but the penalty, so it is zero.
+        f[t] = 0.0;
+        continue;
+      }
+      const double next = std::max(0.0, f[t] - (g[t] + l1 + l2 * f[t]) / denom);
+      const double delta = next - f[t];
+      if (delta == 0.0) continue;
+      f[t] = next;
+      change += delta * delta;
+      const double* gt = G.row(t).data();  // G is symmetric: row t = column t
+#pragma omp simd
+      for (Index u = 0; u < k; ++u) g[u] += delta * gt[u];
+    }
+    if (!early_stop) continue;
+    if (s == 0) first_change = change;
+    else if (change <= 1e-4 * first_change) break;  // ||delta|| below 1% of the first sweep's
+  }
+}
+
+/// Multiplicative update of one row; `d` is k doubles of scratch.
+void mu_row(double* f, const double* b, const DenseMatrix& G, double l1, double l2, double* d) {
+  constexpr double kTiny = 1e-300;  // keeps 0/0 at 0 (an entry at zero stays at zero)
+  const Index k = G.rows();
+  for (Index t = 0; t < k; ++t) {
+    const double* g = G.row(t).data();
+    double gf = 0.0;
+    for (Index u = 0; u < k; ++u) gf += g[u] * f[u];
+    d[t] = gf + l1 + l2 * f[t];
+  }
+  for (Index t = 0; t < k; ++t) f[t] = f[t] * std::max(b[t], 0.0) / std::max(d[t], kTiny);
+}
+
+}  // namespace
+
 void hals_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
                double l1, double l2, int threads) {
   const Index k = F.cols();
   threads = threads_for(threads, static_cast<double>(F.rows()) * k * k * (1 + max_sweeps));
 #pragma omp parallel num_threads(threads)
   {
-    // The gradient g = G f - b is kept up to date with one axpy per coordinate
-    // that moves (none for coordinates pinned at zero, common in sparse
-    // factors), instead of a k-term dot product per coordinate.
     Eigen::VectorXd g(k);
 #pragma omp for schedule(dynamic, 256)
-    for (Index i = 0; i < F.rows(); ++i) {
-      double* f = F.row(i).data();
-      const double* b = B.row(i).data();
-      g.noalias() = G * Eigen::Map<const Eigen::VectorXd>(f, k);
-      for (Index t = 0; t < k; ++t) g[t] -= b[t];
-      double first_change = 0.0;
-      for (int s = 0; s < max_sweeps; ++s) {
-        double change = 0.0;
-        for (Index t = 0; t < k; ++t) {
-          const double denom = G(t, t) + l2;
-          if (denom <= 0.0) {
-            // A dead component (G's row and column are zero): its weight changes
-            // nothing but the penalty, so it is zero.
-            f[t] = 0.0;
-            continue;
-          }
-          const double next = std::max(0.0, f[t] - (g[t] + l1 + l2 * f[t]) / denom);
-          const double delta = next - f[t];
-          if (delta == 0.0) continue;
-          f[t] = next;
-          change += delta * delta;
-          const double* gt = G.row(t).data();  // G is symmetric: row t = column t
-#pragma omp simd
-          for (Index u = 0; u < k; ++u) g[u] += delta * gt[u];
-        }
-        if (!early_stop) continue;
-        if (s == 0) first_change = change;
-        else if (change <= 1e-4 * first_change) break;  // ||delta|| below 1% of the first sweep's
-      }
-    }
+    for (Index i = 0; i < F.rows(); ++i) hals_row(F.row(i).data(), B.row(i).data(), G, max_sweeps, early_stop, l1, l2, g);
   }
 }
 
 void mu_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads) {
   const Index k = F.cols();
-  constexpr double kTiny = 1e-300;  // keeps 0/0 at 0 (an entry at zero stays at zero)
   threads = threads_for(threads, static_cast<double>(F.rows()) * k * k);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
-  for (Index i = 0; i < F.rows(); ++i) {
-    double* f = F.row(i).data();
-    const double* b = B.row(i).data();
-    double denom[512];
-    std::vector<double> big;
-    double* d = denom;
-    if (k > 512) {
-      big.resize(static_cast<size_t>(k));
-      d = big.data();
-    }
-    for (Index t = 0; t < k; ++t) {
-      const double* g = G.row(t).data();
-      double gf = 0.0;
-      for (Index u = 0; u < k; ++u) gf += g[u] * f[u];
-      d[t] = gf + l1 + l2 * f[t];
-    }
-    for (Index t = 0; t < k; ++t) f[t] = f[t] * std::max(b[t], 0.0) / std::max(d[t], kTiny);
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<double> d(static_cast<size_t>(k));
+#pragma omp for schedule(dynamic, 256)
+    for (Index i = 0; i < F.rows(); ++i) mu_row(F.row(i).data(), B.row(i).data(), G, l1, l2, d.data());
   }
 }
 

@@ -13,37 +13,47 @@
 
 namespace strata {
 namespace {
-DenseMatrix householder_q(const DenseMatrix& Y) {
+/// Householder QR in place: Y <- Q; returns R (Y = Q R).
+DenseMatrix householder_in_place(DenseMatrix& Y) {
   Eigen::HouseholderQR<DenseMatrix> qr(Y);
-  return qr.householderQ() * DenseMatrix::Identity(Y.rows(), Y.cols());
+  const Index l = Y.cols();
+  DenseMatrix R = qr.matrixQR().topRows(l).triangularView<Eigen::Upper>();
+  Y = qr.householderQ() * DenseMatrix::Identity(Y.rows(), l);
+  return R;
 }
 
-/// Orthonormal basis of range(Y) by CholeskyQR2 (Fukaya et al. 2014): two
-/// rounds of Q = Y R^-1 with R^T R = Y^T Y. It is all matrix products (a
-/// Gram and a triangular solve), much faster than Householder for tall thin
-/// Y, and accurate once Y's condition number is below ~1e8; otherwise (the
-/// Cholesky fails or loses positivity) Householder QR is used.
-DenseMatrix orthonormalize(const DenseMatrix& Y, int threads) {
-  DenseMatrix Q = Y;
+/// Orthonormalizes the columns of Y in place and returns R with Y_in = Y_out R,
+/// by CholeskyQR2 (Fukaya et al. 2014): two rounds of Y <- Y R_i^-1 with
+/// R_i^T R_i = Y^T Y. It is all matrix products (a Gram and a triangular
+/// solve), much faster than Householder for tall thin Y, and accurate once Y's
+/// condition number is below ~1e8; otherwise (the Cholesky fails or loses
+/// positivity) Householder QR is used.
+DenseMatrix orthonormalize(DenseMatrix& Y, int threads) {
+  const Index l = Y.cols();
+  DenseMatrix R = DenseMatrix::Identity(l, l);
   for (int round = 0; round < 2; ++round) {
     DenseMatrix G;
-    gram(Q, G, threads);
+    gram(Y, G, threads);
     Eigen::LLT<DenseMatrix> chol(G);
-    if (chol.info() != Eigen::Success || chol.matrixLLT().diagonal().minCoeff() <= 1e-8 * std::sqrt(G.diagonal().maxCoeff()))
-      return householder_q(Y);
-    // Q <- Q R^{-1}, by blocks of rows (rows are independent).
-    const auto R = chol.matrixU();
-    const Index n = Q.rows();
-    const int nt = threads_for(threads, static_cast<double>(n) * Q.cols() * Q.cols());
-#pragma omp parallel for num_threads(nt) schedule(static)
-    for (Index b = 0; b < n; b += 1024) {
-      const Index r = std::min<Index>(1024, n - b);
-      auto block = Q.middleRows(b, r);
-      R.solveInPlace<Eigen::OnTheRight>(block);
+    if (chol.info() != Eigen::Success ||
+        chol.matrixLLT().diagonal().minCoeff() <= 1e-8 * std::sqrt(G.diagonal().maxCoeff())) {
+      // Y is (R so far)-scaled: Y_in = Y R. Finish with Householder on the current Y.
+      const DenseMatrix Rh = householder_in_place(Y);
+      return Rh * R;
     }
+    const DenseMatrix Ri = chol.matrixU();
+    const Index n = Y.rows();
+    const int nt = threads_for(threads, static_cast<double>(n) * l * l);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (Index b = 0; b < n; b += 1024) {  // Y <- Y Ri^{-1}, by blocks of rows (rows are independent)
+      auto block = Y.middleRows(b, std::min<Index>(1024, n - b));
+      chol.matrixU().solveInPlace<Eigen::OnTheRight>(block);
+    }
+    R = Ri * R;
   }
-  return Q;
+  return R;
 }
+
 }  // namespace
 
 SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
@@ -54,27 +64,31 @@ SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
   require_argument(o.power_iterations >= 0, "power_iterations", ">= 0", std::to_string(o.power_iterations));
   const int threads = resolve_threads(o.threads);
   const Index l = std::min<Index>(o.k + o.oversample, limit);
-  Random rng(o.seed);
-  DenseMatrix omega(X.cols, l);
-  for (Index j = 0; j < X.cols; ++j)
-    for (Index t = 0; t < l; ++t) omega(j, t) = rng.normal();
+  // Memory: one n x l and one m x l block, reused; nothing m x n.
   DenseMatrix Y, Z;
-  spmm(X, omega, Y, threads);
-  DenseMatrix Q = orthonormalize(Y, threads);
-  for (int q = 0; q < o.power_iterations; ++q) {
-    spmm_transpose(X, Q, Z, threads);
-    Z = orthonormalize(Z, threads);
-    spmm(X, Z, Y, threads);
-    Q = orthonormalize(Y, threads);
+  {
+    Random rng(o.seed);
+    DenseMatrix omega(X.cols, l);
+    for (Index j = 0; j < X.cols; ++j)
+      for (Index t = 0; t < l; ++t) omega(j, t) = rng.normal();
+    spmm(X, omega, Y, threads);
   }
-  DenseMatrix Bt;  // (Q^T X)^T = X^T Q, m x l
-  spmm_transpose(X, Q, Bt, threads);
-  Eigen::BDCSVD<DenseMatrix> svd(Bt, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  // Bt = Ub S Vb^T  =>  X ~ Q Bt^T = (Q Vb) S Ub^T.
+  orthonormalize(Y, threads);
+  for (int q = 0; q < o.power_iterations; ++q) {
+    spmm_transpose(X, Y, Z, threads);
+    orthonormalize(Z, threads);
+    spmm(X, Z, Y, threads);
+    orthonormalize(Y, threads);
+  }
+  // X^T Q = Qb R (Z <- Qb), R = Ur S Vr^T  =>  X ~ Q (X^T Q)^T = (Q Vr) S (Qb Ur)^T.
+  spmm_transpose(X, Y, Z, threads);
+  const DenseMatrix R = orthonormalize(Z, threads);
+  Eigen::JacobiSVD<DenseMatrix> svd(R, Eigen::ComputeFullU | Eigen::ComputeFullV);
   SvdResult r;
   r.s = svd.singularValues().head(o.k);
-  r.U = Q * svd.matrixV().leftCols(o.k);
-  r.V = svd.matrixU().leftCols(o.k);
+  r.V = Z * svd.matrixU().leftCols(o.k);
+  Z.resize(0, 0);
+  r.U = Y * svd.matrixV().leftCols(o.k);
   return r;
 }
 

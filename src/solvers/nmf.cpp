@@ -88,36 +88,32 @@ void init_nndsvd(const SparseView& X, const NmfOptions& o, int threads, DenseMat
   so.k = k;
   so.seed = o.seed;
   so.threads = threads;
-  const SvdResult svd = randomized_svd(X, so);
-  W.setZero(X.rows, k);
-  Ht.setZero(X.cols, k);
+  SvdResult svd = randomized_svd(X, so);
+  // Each column of W (of H^T) depends only on the same column of U (of V):
+  // transform the singular vectors in place instead of holding both.
+  W = std::move(svd.U);
+  Ht = std::move(svd.V);
   for (int j = 0; j < k; ++j) {
-    Eigen::VectorXd u = svd.U.col(j), v = svd.V.col(j);
+    auto u = W.col(j);
+    auto v = Ht.col(j);
     if (j == 0) {
       // The leading singular vectors of a nonnegative matrix have one sign.
-      if (u.sum() < 0) { u = -u; v = -v; }
-      W.col(0) = std::sqrt(svd.s[0]) * u.cwiseAbs();
-      Ht.col(0) = std::sqrt(svd.s[0]) * v.cwiseAbs();
+      const double scale = std::sqrt(svd.s[0]);
+      u = scale * u.cwiseAbs();
+      v = scale * v.cwiseAbs();
       continue;
     }
-    const Eigen::VectorXd up = u.cwiseMax(0.0), un = (-u).cwiseMax(0.0);
-    const Eigen::VectorXd vp = v.cwiseMax(0.0), vn = (-v).cwiseMax(0.0);
-    const double nup = up.norm(), nun = un.norm(), nvp = vp.norm(), nvn = vn.norm();
+    double nup = 0, nun = 0, nvp = 0, nvn = 0;
+    for (Index i = 0; i < u.size(); ++i) (u[i] > 0 ? nup : nun) += u[i] * u[i];
+    for (Index i = 0; i < v.size(); ++i) (v[i] > 0 ? nvp : nvn) += v[i] * v[i];
+    nup = std::sqrt(nup), nun = std::sqrt(nun), nvp = std::sqrt(nvp), nvn = std::sqrt(nvn);
     const double mp = nup * nvp, mn = nun * nvn;
-    Eigen::VectorXd a, b;
-    double sigma;
-    if (mp > mn) {
-      a = up / std::max(nup, 1e-300);
-      b = vp / std::max(nvp, 1e-300);
-      sigma = mp;
-    } else {
-      a = un / std::max(nun, 1e-300);
-      b = vn / std::max(nvn, 1e-300);
-      sigma = mn;
-    }
-    const double lambda = std::sqrt(svd.s[j] * sigma);
-    W.col(j) = lambda * a;
-    Ht.col(j) = lambda * b;
+    // Keep the dominant sign pattern, (u+, v+) or (u-, v-), normalized and scaled.
+    const double sign = mp > mn ? 1.0 : -1.0;
+    const double lambda = std::sqrt(svd.s[j] * std::max(mp, mn));
+    const double nu = std::max(mp > mn ? nup : nun, 1e-300), nv = std::max(mp > mn ? nvp : nvn, 1e-300);
+    for (Index i = 0; i < u.size(); ++i) u[i] = lambda * std::max(sign * u[i], 0.0) / nu;
+    for (Index i = 0; i < v.size(); ++i) v[i] = lambda * std::max(sign * v[i], 0.0) / nv;
   }
   // Values below eps are set to zero, as scikit-learn does.
   W = (W.array() < 1e-6).select(0.0, W);
