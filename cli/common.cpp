@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include "strata/version.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +11,7 @@
 namespace strata::cli {
 
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
+  cmd.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
   cmd.add_option("--threads", o.threads, "Worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   cmd.add_option("--seed", o.seed, "Random seed (results are deterministic for a seed and thread count)");
   cmd.add_flag("--verbose,-v", o.verbose, "Report progress line by line even when not on a terminal");
