@@ -40,19 +40,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index text_bytes,
-                     long long line) {
-  if (value > limit)
-    throw InputError(
-        path,
-        std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " + std::to_string(limit),
-        line);
-  if (text_bytes >= 0 && value > kDimensionSlack + kDimensionsPerByte * text_bytes)
-    throw InputError(path,
-                     std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
-                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
-                     line);
-}
 
 struct Header {
   Field field = Field::Real;

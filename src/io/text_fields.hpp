@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "strata/core/error.hpp"
 #include "strata/core/sparse.hpp"
 
 namespace strata::io_detail {
@@ -91,6 +92,22 @@ inline Index file_bytes(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return -1;
   return static_cast<Index>(st.st_size);
+}
+
+/// Rejects a declared dimension above `limit`, or implausible for a file of
+/// `text_bytes` bytes of text (-1: unknown), before anything is allocated from it.
+inline void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index text_bytes,
+                            long long line) {
+  if (value > limit)
+    throw InputError(
+        path,
+        std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " + std::to_string(limit),
+        line);
+  if (text_bytes >= 0 && value > kDimensionSlack + kDimensionsPerByte * text_bytes)
+    throw InputError(path,
+                     std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
+                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
+                     line);
 }
 
 }  // namespace strata::io_detail

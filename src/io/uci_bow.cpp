@@ -45,19 +45,6 @@ std::string derived_vocab_path(const std::string& docword_path) {
   return {};
 }
 
-void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index text_bytes,
-                     long long line) {
-  if (value > limit)
-    throw InputError(
-        path,
-        std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " + std::to_string(limit),
-        line);
-  if (text_bytes >= 0 && value > kDimensionSlack + kDimensionsPerByte * text_bytes)
-    throw InputError(path,
-                     std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
-                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
-                     line);
-}
 
 std::vector<std::string> read_vocabulary(const std::string& path, Index words) {
   std::vector<std::string> vocab;

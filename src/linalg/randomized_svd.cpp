@@ -56,13 +56,35 @@ DenseMatrix orthonormalize(DenseMatrix& Y, int threads) {
 
 }  // namespace
 
+void centered_spmm(const SparseView& X, const DenseVector* mean, const DenseMatrix& B, DenseMatrix& out,
+                   int threads) {
+  spmm(X, B, out, threads);
+  if (!mean) return;
+  if (mean->size() != X.cols) throw ArgumentError("centered_spmm: mean must have X.cols entries");
+  const Eigen::RowVectorXd shift = mean->transpose() * B;  // 1 x k
+  out.rowwise() -= shift;
+}
+
+void centered_spmm_transpose(const SparseView& X, const DenseVector* mean, const DenseMatrix& A, DenseMatrix& out,
+                             int threads) {
+  spmm_transpose(X, A, out, threads);
+  if (!mean) return;
+  if (mean->size() != X.cols) throw ArgumentError("centered_spmm_transpose: mean must have X.cols entries");
+  const Eigen::RowVectorXd colsum = A.colwise().sum();  // 1 x k
+  out.noalias() -= *mean * colsum;
+}
+
 SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
   const Index limit = std::min(X.rows, X.cols);
   require_argument(o.k >= 1 && o.k <= limit, "k", "in [1, min(rows, cols)] = [1, " + std::to_string(limit) + "]",
                    std::to_string(o.k));
   require_argument(o.oversample >= 0, "oversample", ">= 0", std::to_string(o.oversample));
   require_argument(o.power_iterations >= 0, "power_iterations", ">= 0", std::to_string(o.power_iterations));
+  if (o.mean)
+    require_argument(o.mean->size() == X.cols, "mean", "of length cols = " + std::to_string(X.cols),
+                     std::to_string(o.mean->size()));
   const int threads = resolve_threads(o.threads);
+  const DenseVector* mu = o.mean;
   const Index l = std::min<Index>(o.k + o.oversample, limit);
   // Memory: one n x l and one m x l block, reused; nothing m x n.
   DenseMatrix Y, Z;
@@ -71,17 +93,17 @@ SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
     DenseMatrix omega(X.cols, l);
     for (Index j = 0; j < X.cols; ++j)
       for (Index t = 0; t < l; ++t) omega(j, t) = rng.normal();
-    spmm(X, omega, Y, threads);
+    centered_spmm(X, mu, omega, Y, threads);
   }
   orthonormalize(Y, threads);
   for (int q = 0; q < o.power_iterations; ++q) {
-    spmm_transpose(X, Y, Z, threads);
+    centered_spmm_transpose(X, mu, Y, Z, threads);
     orthonormalize(Z, threads);
-    spmm(X, Z, Y, threads);
+    centered_spmm(X, mu, Z, Y, threads);
     orthonormalize(Y, threads);
   }
   // X^T Q = Qb R (Z <- Qb), R = Ur S Vr^T  =>  X ~ Q (X^T Q)^T = (Q Vr) S (Qb Ur)^T.
-  spmm_transpose(X, Y, Z, threads);
+  centered_spmm_transpose(X, mu, Y, Z, threads);
   const DenseMatrix R = orthonormalize(Z, threads);
   Eigen::JacobiSVD<DenseMatrix> svd(R, Eigen::ComputeFullU | Eigen::ComputeFullV);
   SvdResult r;
