@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   strata::cli::register_topics(app);
   strata::cli::register_transform(app);
   strata::cli::register_generate(app);
+  strata::cli::register_svd(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

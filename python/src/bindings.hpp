@@ -7,4 +7,5 @@ namespace strata::python {
 void bind_corpus(pybind11::module_& m);
 void bind_synth(pybind11::module_& m);
 void bind_nmf(pybind11::module_& m);
+void bind_svd(pybind11::module_& m);
 }  // namespace strata::python

@@ -7,4 +7,5 @@ PYBIND11_MODULE(_core, m) {
   strata::python::bind_corpus(m);
   strata::python::bind_synth(m);
   strata::python::bind_nmf(m);
+  strata::python::bind_svd(m);
 }

@@ -6,7 +6,8 @@ scikit-learn style estimators over a native C++ engine. Rows are documents
 from . import _core
 from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
 from .nmf import NMF
+from .decomposition import TruncatedSVD, PCA
 
 __version__ = _core.__version__
 
-__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "__version__"]
+__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "TruncatedSVD", "PCA", "__version__"]

@@ -8,8 +8,9 @@
 /// Two methods:
 ///  - Lanczos: Spectra's implicitly restarted Lanczos (`SymEigsSolver`, the
 ///    algorithm of ARPACK) on the Gram operator of the smaller side, v ->
-///    Xc^T (Xc v) or u -> Xc (Xc^T u), each application two passes over the
-///    nonzeros (spmm.hpp). Accurate to the requested tolerance. Small problems
+///    Xc^T (Xc v) (one fused pass over the nonzeros: each row's dot product
+///    and scatter while it is in cache) or u -> Xc (Xc^T u) (two passes,
+///    spmm.hpp). Accurate to the requested tolerance. Small problems
 ///    (the Krylov space would span the whole side) take the exact dense route.
 ///  - Randomized: the range finder of linalg/randomized_svd.hpp (Halko,
 ///    Martinsson & Tropp 2011) with oversampling and power iterations.
@@ -63,8 +64,8 @@ struct TruncatedSvdResult {
 
 /// The k largest singular triplets of X (or of X - 1 mu^T with options.center).
 /// Throws ArgumentError for k outside [1, min(n, m)] or other bad options.
-/// Cost: Lanczos, about 2 nnz(X) per operator application (a few times k
-/// applications) plus O(dim ncv) per restart; Randomized, 2 nnz(X) (k + p)
+/// Cost: Lanczos, one or two passes over nnz(X) per Gram product (a few
+/// times k products) plus O(dim ncv) per step and O(dim ncv k) per restart; Randomized, 2 nnz(X) (k + p)
 /// per pass and 2 q + 2 passes. Memory O((n + m) (k + p)); nothing n x m.
 TruncatedSvdResult truncated_svd(const SparseView& X, const SvdOptions& options);
 
