@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   strata::cli::register_nmf(app);
   strata::cli::register_topics(app);
   strata::cli::register_transform(app);
+  strata::cli::register_neighbors(app);
   strata::cli::register_generate(app);
   strata::cli::register_svd(app);
   try {

@@ -8,6 +8,7 @@ void register_info(CLI::App& app);
 void register_nmf(CLI::App& app);
 void register_topics(CLI::App& app);
 void register_transform(CLI::App& app);
+void register_neighbors(CLI::App& app);
 void register_generate(CLI::App& app);
 void register_svd(CLI::App& app);
 }  // namespace strata::cli
