@@ -1,6 +1,8 @@
 #include "strata/io/corpus_file.hpp"
 
 #include <gtest/gtest.h>
+
+#include "io/temp_dir_fixture.hpp"
 #include <unistd.h>
 #include <zlib.h>
 
@@ -22,27 +24,8 @@ constexpr std::size_t kHeaderSize = 64;
 constexpr std::size_t kEntrySize = 32;
 constexpr std::uint32_t kDataSection = 3;
 
-class CorpusFileTest : public ::testing::Test {
+class CorpusFileTest : public strata::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ =
-        fs::temp_directory_path() / ("strata_corpus_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  static std::string slurp(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  static void spit(const std::string& p, const std::string& bytes) {
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
-  }
-
   /// Expects both readers to throw an InputError naming `p` and containing `keyword`.
   static void expect_error(const std::string& p, const std::string& keyword) {
     for (int reader = 0; reader < 2; ++reader) {
@@ -59,8 +42,6 @@ class CorpusFileTest : public ::testing::Test {
       }
     }
   }
-
-  fs::path dir_;
 };
 
 template <class T>

@@ -1,6 +1,8 @@
 #include "strata/io/matrix_market.hpp"
 
 #include <gtest/gtest.h>
+
+#include "io/temp_dir_fixture.hpp"
 #include <unistd.h>
 #include <zlib.h>
 
@@ -18,21 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class MatrixMarketTest : public ::testing::Test {
+class MatrixMarketTest : public strata::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("strata_mtx_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& content) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
   std::string write_gz(const std::string& name, const std::string& content) {
     const std::string path = (dir_ / name).string();
     gzFile f = gzopen(path.c_str(), "wb");
@@ -57,8 +46,6 @@ class MatrixMarketTest : public ::testing::Test {
       EXPECT_NE(msg.find(keyword), std::string::npos) << "expected '" << keyword << "' in: " << msg;
     }
   }
-
-  fs::path dir_;
 };
 
 double at(const SparseMatrix& m, Index i, Index j) {

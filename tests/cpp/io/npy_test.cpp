@@ -1,6 +1,8 @@
 #include "strata/io/npy.hpp"
 
 #include <gtest/gtest.h>
+
+#include "io/temp_dir_fixture.hpp"
 #include <unistd.h>
 
 #include <cstring>
@@ -16,24 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class NpyTest : public ::testing::Test {
+class NpyTest : public strata::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("strata_npy_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  static std::string slurp(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  static void spit(const std::string& p, const std::string& bytes) {
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
-  }
   static void expect_error(const std::string& p, const std::string& keyword) {
     try {
       read_npy(p);
@@ -56,8 +42,6 @@ class NpyTest : public ::testing::Test {
     b.push_back(static_cast<char>(dict.size() >> 8));
     return b + dict + payload;
   }
-
-  fs::path dir_;
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "strata/io/svmlight.hpp"
 
 #include <gtest/gtest.h>
+
+#include "io/temp_dir_fixture.hpp"
 #include <unistd.h>
 #include <zlib.h>
 
@@ -15,22 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class SvmlightTest : public ::testing::Test {
+class SvmlightTest : public strata::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("strata_svm_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& content) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-
   void expect_error(const std::string& path, long long line, const std::string& keyword, Index n_features = 0) {
     try {
       read_svmlight(path, n_features);
@@ -45,8 +33,6 @@ class SvmlightTest : public ::testing::Test {
       EXPECT_NE(msg.find(keyword), std::string::npos) << "expected '" << keyword << "' in: " << msg;
     }
   }
-
-  fs::path dir_;
 };
 
 double at(const SparseMatrix& m, Index i, Index j) {
