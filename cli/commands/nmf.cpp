@@ -55,6 +55,7 @@ void register_nmf(CLI::App& app) {
     const InputMatrix input = open_input(a->input, a->reading.to_load_options(), make_progress(a->common));
     const Corpus& corpus = input.corpus;
     const SparseView X = input.matrix();
+    require_nonnegative_finite(X, a->input);  // named after the file, before any work
     Corpus mask;
     SparseView mask_view;
     if (!a->mask.empty()) {

@@ -38,6 +38,7 @@ void register_transform(CLI::App& app) {
       corpus = load_input(a->input, a->reading, a->common);
     }
     const SparseMatrix X = align_to_model(corpus, m, a->input);
+    require_nonnegative_finite(X.view(), a->input);
     NmfOptions o = m.options;
     o.threads = resolve_threads(a->common.threads);
     const DenseMatrix W = nmf_transform(X.view(), m.H, o);

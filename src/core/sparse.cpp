@@ -1,6 +1,7 @@
 #include "strata/core/sparse.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <string>
 
@@ -68,6 +69,17 @@ void validate_csr(const SparseView& m, const char* source) {
     if (m.indices[p] < 0 || m.indices[p] >= m.cols)
       throw InputError(source, "column index " + std::to_string(m.indices[p]) +
                                    " out of range [0, " + std::to_string(m.cols) + ")");
+}
+
+void require_nonnegative_finite(const SparseView& m, const std::string& source) {
+  for (Index i = 0; i < m.rows; ++i)
+    for (Index p = m.indptr[i]; p < m.indptr[i + 1]; ++p) {
+      const double v = m.data[p];
+      if (std::isfinite(v) && v >= 0) continue;
+      const std::string where = " at row " + std::to_string(i) + ", column " + std::to_string(m.indices[p]);
+      if (!std::isfinite(v)) throw InputError(source, "non-finite value (NaN or Inf)" + where);
+      throw InputError(source, "negative value " + std::to_string(v) + where + "; NMF needs X >= 0");
+    }
 }
 
 SparseMatrix transpose(const SparseView& m) {

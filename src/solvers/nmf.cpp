@@ -68,15 +68,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void check_nonnegative_finite(const SparseView& X, const char* what) {
-  const Index nnz = X.nnz();
-  for (Index p = 0; p < nnz; ++p) {
-    const double v = X.data[p];
-    if (!std::isfinite(v)) throw InputError(what, "non-finite value (NaN or Inf) in the matrix");
-    if (v < 0) throw InputError(what, "negative value " + std::to_string(v) + " in the matrix; NMF needs X >= 0");
-  }
-}
-
 double frobenius_inner(const DenseMatrix& A, const DenseMatrix& B) { return (A.array() * B.array()).sum(); }
 
 // ------------------------------------------------------- initialization --
@@ -327,7 +318,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
                      std::to_string(X.rows) + " x " + std::to_string(X.cols),
                      std::to_string(o.mask->rows) + " x " + std::to_string(o.mask->cols));
   }
-  check_nonnegative_finite(X, "<matrix>");
+  require_nonnegative_finite(X, "<matrix>");
   const int threads = resolve_threads(o.threads);
   const int k = o.k;
   const auto start = Clock::now();
@@ -465,7 +456,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
 DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOptions& o) {
   require_argument(H.cols() == X.cols, "X columns", "equal to H's (" + std::to_string(H.cols()) + ")",
                    std::to_string(X.cols));
-  check_nonnegative_finite(X, "<matrix>");
+  require_nonnegative_finite(X, "<matrix>");
   const int threads = resolve_threads(o.threads);
   const Index k = H.rows();
   const DenseMatrix Ht = H.transpose();

@@ -106,6 +106,7 @@ def test_negative_input_is_a_clear_error(tmp_path, strata_cli):
     path.write_text("%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1.0\n2 2 -3.0\n")
     r = run(strata_cli, "nmf", path, "-k", 1, "-o", tmp_path / "out", check=False)
     assert r.returncode == 1 and "negative value" in r.stderr
+    assert f"{path}: negative value -3.000000 at row 1, column 1" in r.stderr
 
 
 def test_incomplete_model_directory(tmp_path, strata_cli):

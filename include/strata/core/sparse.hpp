@@ -9,6 +9,7 @@
 /// Solvers take a `CsrView` (STYLE habit 2): a non-owning view that may point
 /// into a `CsrMatrix`, a memory-mapped corpus file or numpy arrays.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace strata {
@@ -65,6 +66,10 @@ void sort_and_sum_duplicates(SparseMatrix& m);
 
 /// Checks the structural invariants of a view; throws InputError naming `source`.
 void validate_csr(const SparseView& m, const char* source);
+
+/// Throws InputError naming `source`, the row and the column of the first
+/// negative, NaN or infinite value (NMF and its relatives need X >= 0).
+void require_nonnegative_finite(const SparseView& m, const std::string& source);
 
 /// Transpose (CSC of m viewed as CSR of m^T). O(nnz + cols).
 SparseMatrix transpose(const SparseView& m);
