@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using strata::testing::at;
+
 class MatrixMarketTest : public strata::testing::TempDirTest {
  protected:
   std::string write_gz(const std::string& name, const std::string& content) {
@@ -33,26 +35,9 @@ class MatrixMarketTest : public strata::testing::TempDirTest {
   /// Expects read_matrix_market(path) to throw an InputError whose message
   /// names the file, the line (when `line` > 0) and contains `keyword`.
   void expect_error(const std::string& path, long long line, const std::string& keyword) {
-    try {
-      read_matrix_market(path);
-      ADD_FAILURE() << "no error for " << path;
-    } catch (const InputError& e) {
-      const std::string msg = e.what();
-      EXPECT_NE(msg.find(path), std::string::npos) << msg;
-      if (line > 0) {
-        EXPECT_EQ(e.line(), line) << msg;
-        EXPECT_NE(msg.find(path + ":" + std::to_string(line) + ":"), std::string::npos) << msg;
-      }
-      EXPECT_NE(msg.find(keyword), std::string::npos) << "expected '" << keyword << "' in: " << msg;
-    }
+    expect_input_error([&] { read_matrix_market(path); }, path, line, keyword);
   }
 };
-
-double at(const SparseMatrix& m, Index i, Index j) {
-  for (Index p = m.indptr[i]; p < m.indptr[i + 1]; ++p)
-    if (m.indices[p] == j) return m.data[p];
-  return 0.0;
-}
 
 const std::string kReal = "%%MatrixMarket matrix coordinate real general\n";
 

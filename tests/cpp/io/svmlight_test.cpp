@@ -17,29 +17,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using strata::testing::at;
+
 class SvmlightTest : public strata::testing::TempDirTest {
  protected:
   void expect_error(const std::string& path, long long line, const std::string& keyword, Index n_features = 0) {
-    try {
-      read_svmlight(path, n_features);
-      ADD_FAILURE() << "no error for " << path;
-    } catch (const InputError& e) {
-      const std::string msg = e.what();
-      EXPECT_NE(msg.find(path), std::string::npos) << msg;
-      if (line > 0) {
-        EXPECT_EQ(e.line(), line) << msg;
-        EXPECT_NE(msg.find(path + ":" + std::to_string(line) + ":"), std::string::npos) << msg;
-      }
-      EXPECT_NE(msg.find(keyword), std::string::npos) << "expected '" << keyword << "' in: " << msg;
-    }
+    expect_input_error([&] { read_svmlight(path, n_features); }, path, line, keyword);
   }
 };
-
-double at(const SparseMatrix& m, Index i, Index j) {
-  for (Index p = m.indptr[i]; p < m.indptr[i + 1]; ++p)
-    if (m.indices[p] == j) return m.data[p];
-  return 0.0;
-}
 
 }  // namespace
 

@@ -9,6 +9,9 @@
 #include <iterator>
 #include <string>
 
+#include "strata/core/error.hpp"
+#include "strata/core/sparse.hpp"
+
 namespace strata::testing {
 
 class TempDirTest : public ::testing::Test {
@@ -37,7 +40,32 @@ class TempDirTest : public ::testing::Test {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
   }
 
+  /// Runs `read`, expecting an InputError whose message names `source`, the
+  /// line as "source:LINE:" when `line` > 0, and contains `keyword`.
+  template <class Read>
+  static void expect_input_error(Read&& read, const std::string& source, long long line, const std::string& keyword) {
+    try {
+      read();
+      ADD_FAILURE() << "no error for " << source;
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(source), std::string::npos) << msg;
+      if (line > 0) {
+        EXPECT_EQ(e.line(), line) << msg;
+        EXPECT_NE(msg.find(source + ":" + std::to_string(line) + ":"), std::string::npos) << msg;
+      }
+      EXPECT_NE(msg.find(keyword), std::string::npos) << "expected '" << keyword << "' in: " << msg;
+    }
+  }
+
   std::filesystem::path dir_;
 };
+
+/// The value of entry (i, j) of a CSR matrix (0 when not stored).
+inline double at(const SparseMatrix& m, Index i, Index j) {
+  for (Index p = m.indptr[i]; p < m.indptr[i + 1]; ++p)
+    if (m.indices[p] == j) return m.data[p];
+  return 0.0;
+}
 
 }  // namespace strata::testing

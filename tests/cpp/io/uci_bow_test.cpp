@@ -17,31 +17,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using strata::testing::at;
+
 class UciBowTest : public strata::testing::TempDirTest {
  protected:
   void expect_error(const std::string& docword, long long line, const std::string& keyword,
                     const std::string& named = "", const std::string& vocab = "") {
     const std::string& path = named.empty() ? docword : named;
-    try {
-      read_uci_bag_of_words(docword, vocab);
-      ADD_FAILURE() << "no error for " << docword;
-    } catch (const InputError& e) {
-      const std::string msg = e.what();
-      EXPECT_NE(msg.find(path), std::string::npos) << msg;
-      if (line > 0) {
-        EXPECT_EQ(e.line(), line) << msg;
-        EXPECT_NE(msg.find(path + ":" + std::to_string(line) + ":"), std::string::npos) << msg;
-      }
-      EXPECT_NE(msg.find(keyword), std::string::npos) << "expected '" << keyword << "' in: " << msg;
-    }
+    expect_input_error([&] { read_uci_bag_of_words(docword, vocab); }, path, line, keyword);
   }
 };
-
-double at(const SparseMatrix& m, Index i, Index j) {
-  for (Index p = m.indptr[i]; p < m.indptr[i + 1]; ++p)
-    if (m.indices[p] == j) return m.data[p];
-  return 0.0;
-}
 
 const std::string kDocword = "3\n4\n4\n1 2 3\n1 4 1\n3 1 2\n3 4 5\n";
 
