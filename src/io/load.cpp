@@ -7,13 +7,10 @@
 #include "strata/io/matrix_market.hpp"
 #include "strata/io/svmlight.hpp"
 #include "strata/io/uci_bow.hpp"
+#include "text_fields.hpp"
 
 namespace strata {
-namespace {
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-}  // namespace
+using io_detail::ends_with;
 
 InputFormat parse_input_format(const std::string& name, TextFormat& text_format) {
   if (name == "auto") return InputFormat::Auto;

@@ -29,10 +29,6 @@ using namespace io_detail;
 enum class Field { Real, Integer, Pattern };
 enum class Symmetry { General, Symmetric };
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)

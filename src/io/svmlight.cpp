@@ -25,10 +25,6 @@ using namespace io_detail;
 
 constexpr std::int64_t kMaxFeatureIndex = std::numeric_limits<ColIndex>::max();
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 SvmlightData read_svmlight(const std::string& path, Index n_features) {

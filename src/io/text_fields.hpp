@@ -27,6 +27,10 @@ constexpr Index kDimensionsPerByte = 64;
 // The largest expansion deflate can achieve; bounds the text in a `.gz` file.
 constexpr Index kMaxGzipRatio = 1032;
 
+inline bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
 inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 inline std::string_view trim(std::string_view s) {

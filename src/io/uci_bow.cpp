@@ -23,10 +23,6 @@ namespace fs = std::filesystem;
 // "d w c\n": the shortest possible entry line.
 constexpr Index kMinEntryBytes = 6;
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 bool exists(const std::string& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);
