@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   strata::cli::register_neighbors(app);
   strata::cli::register_generate(app);
   strata::cli::register_svd(app);
+  strata::cli::register_embed_words(app);
+  strata::cli::register_embed_graph(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
