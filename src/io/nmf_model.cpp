@@ -77,8 +77,8 @@ NmfModel load_nmf_model(const std::string& dir) {
   const std::string model_path = (fs::path(dir) / "model.json").string();
   const json j = json::parse(read_model_json(dir), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
-  if (j.value("kind", "") != "nmf")
-    throw InputError(model_path, "kind is '" + j.value("kind", "") + "', expected 'nmf'");
+  if (j.value("kind", "") != "nmf" && j.value("kind", "") != "ssnmf")  // SSNMF directories add B to an NMF's
+    throw InputError(model_path, "kind is '" + j.value("kind", "") + "', expected 'nmf' or 'ssnmf'");
   NmfModel m;
   try {
     const json& p = j.at("parameters");
