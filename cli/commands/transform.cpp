@@ -39,7 +39,7 @@ void register_transform(CLI::App& app) {
       corpus = load_input(a->input, a->reading, a->common);
     }
     const SparseMatrix X = align_to_model(corpus, m, a->input);
-    if (m.kind == "nmf") require_nonnegative_finite(X.view(), a->input);
+    if (!m.is_projection()) require_nonnegative_finite(X.view(), a->input);
     const DenseMatrix W = fold_in(X.view(), m, resolve_threads(a->common.threads));
     write_npy(a->output, W.data(), {W.rows(), W.cols()});
     if (!a->common.quiet)

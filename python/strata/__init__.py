@@ -8,7 +8,15 @@ from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
 from .nmf import NMF
 from .decomposition import TruncatedSVD, PCA
 from .embeddings import WordEmbedding, GraphEmbedding
+from .ssnmf import SSNMF
 
 __version__ = _core.__version__
 
-__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "TruncatedSVD", "PCA", "WordEmbedding", "GraphEmbedding", "__version__"]
+__all__ = [
+    "Corpus", "Vectorizer", "load_corpus", "save_corpus",
+    "NMF",
+    "TruncatedSVD", "PCA",
+    "WordEmbedding", "GraphEmbedding",
+    "SSNMF",
+    "__version__",
+]

@@ -81,7 +81,7 @@ std::string save_text_metadata(ModelDirectoryWriter& w, const Corpus& corpus, co
 }
 
 DenseMatrix fold_in(const SparseView& X, const NmfModel& model, int threads) {
-  if (model.kind == "nmf") return nmf_transform(X, model.H, [&] {
+  if (!model.is_projection()) return nmf_transform(X, model.H, [&] {
       NmfOptions o = model.options;
       o.threads = threads;
       return o;
@@ -100,9 +100,10 @@ NmfModel load_nmf_model(const std::string& dir) {
   if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
   NmfModel m;
   m.kind = j.value("kind", "");
-  if (m.kind != "nmf" && m.kind != "svd" && m.kind != "pca")
-    throw InputError(model_path, "kind is '" + m.kind + "', expected a model written by strata nmf or strata svd");
-  const bool nmf_model = m.kind == "nmf";
+  // SSNMF directories add B to an NMF's; SVD and PCA ones hold components instead of H.
+  const bool nmf_model = m.kind == "nmf" || m.kind == "ssnmf";
+  if (!nmf_model && m.kind != "svd" && m.kind != "pca")
+    throw InputError(model_path, "kind is '" + m.kind + "', expected a model written by strata nmf, ssnmf or svd");
   try {
     const json& p = j.at("parameters");
     m.options.k = p.at("k").get<int>();

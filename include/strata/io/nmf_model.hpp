@@ -31,7 +31,9 @@ void save_nmf_model(const std::string& dir, const NmfResult& result, const NmfOp
 std::string save_text_metadata(ModelDirectoryWriter& writer, const Corpus& corpus, const VectorizerOptions& vectorizer);
 
 struct NmfModel {
-  std::string kind = "nmf";             ///< "nmf", or "svd" / "pca" (H = components)
+  std::string kind = "nmf";             ///< "nmf", "ssnmf", or "svd" / "pca" (H = components)
+  /// SVD / PCA: documents are projected (X V), not solved for (NNLS).
+  bool is_projection() const { return kind == "svd" || kind == "pca"; }
   DenseMatrix H;                        ///< k x terms
   std::vector<std::string> vocabulary;  ///< may be empty (matrix input without names)
   std::vector<double> idf;              ///< empty unless fit on tf-idf text
