@@ -212,10 +212,11 @@ def compare(a, tmp, name):
 def sweep(a, tmp, name):
     lines, path = prepare(name, tmp)
     corpus = strata.load_corpus(path, format="lines", min_df=MIN_DF, max_features=MAX_FEATURES, weighting="count",
-                                window=a.window)
+                                window=a.window, stop_words=a.stop_words)
     vocab = corpus.vocabulary
     judge = Judge(vocab)
-    out = [f"sweep on {name}: {sum(len(t) for t in lines)} tokens, {len(vocab)} words, window {a.window}",
+    out = [f"sweep on {name}: {sum(len(t) for t in lines)} tokens, {len(vocab)} words, window {a.window}, "
+           f"stop words {a.stop_words}",
            "", "| dim | eig | smoothing | shift | w + c | synonyms AUC | category AUC |", "|---|---|---|---|---|---|---|"]
     grid = [(d, e, s, k, c) for d in (100,) for e in (0.0, 0.5, 1.0) for s in (0.75, 1.0) for k in (1.0, 5.0)
             for c in (True, False)]
@@ -241,6 +242,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--sweep", default=None, help="run the defaults grid on this corpus instead")
+    ap.add_argument("--stop-words", default=None, help="with --sweep: remove these stop words ('english')")
     ap.add_argument("--small-grid", action="store_true", help="with --sweep: the reduced grid")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()

@@ -74,7 +74,7 @@ void bind_embeddings(py::module_& m) {
       "Embeds the rows of a co-occurrence count matrix (strata::embed_cooccurrence); returns a dict with vectors, "
       "singular_values, pmi_nnz, seconds.",
       py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("rows"), py::arg("cols"), py::arg("dim"),
-      py::arg("shift") = 1.0, py::arg("smoothing") = 0.75, py::arg("eig") = 0.5, py::arg("context_vectors") = true,
+      py::arg("shift") = 1.0, py::arg("smoothing") = 0.75, py::arg("eig") = 1.0, py::arg("context_vectors") = true,
       py::arg("method") = "svd", py::arg("seed") = 0, py::arg("threads") = 0);
   m.def(
       "embed_graph",
@@ -107,7 +107,7 @@ void bind_embeddings(py::module_& m) {
       "adjacency (CSR, nodes x nodes).",
       py::arg("nodes"), py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("directed") = false,
       py::arg("walks") = 10, py::arg("walk_length") = 40, py::arg("window") = 5, py::arg("dim") = 128,
-      py::arg("shift") = 1.0, py::arg("smoothing") = 0.75, py::arg("eig") = 0.5, py::arg("context_vectors") = true,
+      py::arg("shift") = 1.0, py::arg("smoothing") = 0.75, py::arg("eig") = 1.0, py::arg("context_vectors") = true,
       py::arg("method") = "svd", py::arg("seed") = 0, py::arg("threads") = 0);
   m.def(
       "read_edge_list",

@@ -100,7 +100,7 @@ class WordEmbedding(_Vectors):
     row names; also names_), singular_values_, cooccurrence_ (counts used).
     """
 
-    def __init__(self, dim=100, window=5, shift=1.0, smoothing=0.75, eig=0.5, context_vectors=True, method="svd",
+    def __init__(self, dim=100, window=5, shift=1.0, smoothing=0.75, eig=1.0, context_vectors=True, method="svd",
                  stop_words=None, min_df=1, max_df=1.0, max_features=None, random_state=None, threads=0):
         self.dim = dim
         self.window = window
@@ -175,7 +175,7 @@ class GraphEmbedding(_Vectors):
     vectors_ (nodes x dim), nodes_ (node names, in order of first appearance).
     """
 
-    def __init__(self, dim=128, walks=10, walk_length=40, window=5, shift=1.0, smoothing=0.75, eig=0.5,
+    def __init__(self, dim=128, walks=10, walk_length=40, window=5, shift=1.0, smoothing=0.75, eig=1.0,
                  context_vectors=True, method="svd", directed=False, random_state=None, threads=0):
         self.dim = dim
         self.walks = walks

@@ -45,7 +45,7 @@ struct EmbeddingOptions {
   int dim = 100;                 ///< embedding dimension, 1 <= dim < number of rows
   PmiOptions pmi;                ///< weighting of the counts
   EmbeddingMethod method = EmbeddingMethod::Svd;
-  double eig = 0.5;              ///< SVD: singular-value exponent p in U S^p (0 <= p <= 1)
+  double eig = 1.0;              ///< SVD: singular-value exponent p in U S^p (0 <= p <= 1)
   bool add_context = true;       ///< SVD, square symmetric counts: vectors U S^p + V S^p (w + c)
   double tol = 1e-6;             ///< SVD: Lanczos tolerance (embeddings need few digits)
   int nmf_iterations = 100;      ///< NMF: maximum iterations
