@@ -314,7 +314,7 @@ SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfO
     if (!data_kl && !label_kl && o.solver != NmfSolver::Mu) {
       // Two NNLS row groups: labeled rows see H H^T + lambda B B^T and
       // x_i H^T + lambda B^T's row of their class; unlabeled rows the data part only.
-      gram(Ht, HtH, threads);
+      // H H^T is the one the objective was computed with (H has not moved since).
       spmm(X, Ht, XHt, threads);
       const DenseMatrix BBt = Bt.transpose() * Bt;
       G = HtH + lambda * BBt;
