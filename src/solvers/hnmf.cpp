@@ -450,23 +450,37 @@ HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
     };
     double cost = deep_cost();
     record(0, cost);
+    // A block update is kept only if it does not raise the cost: H_0's
+    // subproblem is singular by construction (W_L M_L ... M_1 has rank
+    // <= k_L < k_0), where an exact NNLS can lose accuracy.
+    auto keep_if_better = [&](DenseMatrix& block, const DenseMatrix& before, double& current) {
+      const double c = deep_cost();
+      if (c <= current) current = c;
+      else block = before;
+    };
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+      const double previous = cost;
       {
+        const DenseMatrix before = WL;
         const auto T = topic_products(F);
         DenseMatrix XTt;
         spmm(X, T[L].transpose(), XTt, threads);
         update_coefficients(WL, XTt, T[L], sp, &B, threads);
+        keep_if_better(WL, before, cost);
       }
       // Left products P_l = W_L M_L ... M_{l+1} (n x k_l).
       for (size_t l = 0; l <= L; ++l) {
+        const DenseMatrix before = F[l];
         DenseMatrix P = WL;
         for (size_t j = L; j > l; --j) P = P * F[j];
         if (l == 0) {
           DenseMatrix PtP, XtP, Ht = F[0].transpose();
           gram(P, PtP, threads);
           spmm_transpose(X, P, XtP, threads);
-          nnls_bpp(Ht, XtP, PtP, 0.0, 0.0, threads);
+          // A relative ridge of 1e-9 keeps the singular Gram factorizable.
+          nnls_bpp(Ht, XtP, PtP, 0.0, 1e-9 * std::max(PtP.diagonal().maxCoeff(), 1e-300), threads);
           F[0] = Ht.transpose();
+          keep_if_better(F[0], before, cost);
           continue;
         }
         const auto T = topic_products(F);
@@ -480,10 +494,13 @@ HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
         if (!(lipschitz > 0)) continue;
         for (int inner_step = 0; inner_step < 10; ++inner_step)
           F[l] = (F[l] - (PtP * F[l] * QQt - PtXQt) / lipschitz).cwiseMax(0.0);
+        keep_if_better(F[l], before, cost);
       }
-      if (sp != nullptr) update_classifier(sup, WL, B, threads);
-      const double previous = cost;
-      cost = deep_cost();
+      if (sp != nullptr) {
+        const DenseMatrix before = B;
+        update_classifier(sup, WL, B, threads);
+        keep_if_better(B, before, cost);
+      }
       record(epoch, cost);
       res.epochs = epoch;
       if (!report(epoch, cost)) {
