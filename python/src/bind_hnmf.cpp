@@ -91,6 +91,7 @@ void bind_hnmf(py::module_& m) {
           d["mixing"] = py::cast(std::move(layer.mixing));
           d["relative_error"] = layer.relative_error;
           d["accuracy"] = layer.accuracy;
+          d["predicted"] = layer.predicted;
           layers.append(std::move(d));
         }
         py::list history;

@@ -98,6 +98,9 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
     classes_ : ndarray (supervised)
     classifier_ : ndarray (k_L, n_classes) B (supervised)
     transduction_ : ndarray (supervised), predicted class of every training sample
+    layer_transductions_ : list of ndarray (supervised), the same from every layer (a
+        nonnegative least-squares read-out of W_l below the last layer): per-layer
+        accuracy on the unlabeled samples is ``np.mean(t[~labeled] == y_true[~labeled])``
     history_ : list of dict (iteration, seconds, loss) per epoch
     n_iter_ : int, epochs run
     reconstruction_err_ : float, ||X - W_L T_L||_F
@@ -197,6 +200,7 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
             self.lambda_used_ = float(r["lambda"])
             self.layer_accuracies_ = [float(layer["accuracy"]) for layer in layers]
             self.transduction_ = classes[np.asarray(r["predicted"], dtype=np.intp)]
+            self.layer_transductions_ = [classes[np.asarray(layer["predicted"], dtype=np.intp)] for layer in layers]
         return layers[-1]["W"].astype(X.dtype, copy=False)
 
     def fit(self, X, y=None):

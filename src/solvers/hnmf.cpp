@@ -618,6 +618,7 @@ HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
       for (Index i : sup.labeled) right += predicted[i] == o.labels->codes[i];
       layer.accuracy = static_cast<double>(right) / static_cast<double>(sup.labeled.size());
       if (l == L) res.predicted = predicted;
+      layer.predicted = predicted;
     }
     res.layers.push_back(std::move(layer));
   }

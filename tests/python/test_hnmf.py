@@ -57,6 +57,8 @@ def test_semi_supervised_predicts_unlabeled_documents(planted):
     assert np.mean(model.predict(planted.X) == names) >= 0.95
     assert model.decision_function(planted.X).shape == (top.shape[0], 2)
     assert len(model.layer_accuracies_) == 3 and model.lambda_used_ > 0
+    assert [t.shape for t in model.layer_transductions_] == [names.shape] * 3
+    np.testing.assert_array_equal(model.layer_transductions_[-1], model.transduction_)
 
 
 def test_sparse_and_dense_input_agree_and_are_deterministic(planted):

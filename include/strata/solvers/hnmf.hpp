@@ -83,6 +83,9 @@ struct HnmfLayer {
   DenseMatrix mixing;  ///< k_l x k_{l-1}: M_l (empty at layer 0)
   double relative_error = 0.0;  ///< ||X - W_l T_l||_F / ||X||_F
   double accuracy = -1.0;       ///< accuracy on the labeled documents (labels given), else -1
+  /// Per document class code from this layer (labels given: the model's B at
+  /// the last layer, a nonnegative least-squares read-out of W_l below), else empty.
+  std::vector<std::int32_t> predicted;
 };
 
 struct HnmfResult {
