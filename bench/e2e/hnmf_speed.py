@@ -63,13 +63,13 @@ def main():
                 rows.append((loss, optimizer, "60% labels" if supervised else "none", len(per_epoch),
                              statistics.median(per_epoch), max(per_epoch), m["layers"][-1]["relative_error"],
                              t[0]))
-    with open(os.path.join(data, "hierarchy.json"), encoding="utf-8") as f:
-        info = json.load(f)
+    with open(os.path.join(out, "model.json"), encoding="utf-8") as f:
+        nnz = json.load(f)["input"]["nnz"]
     lines = ["# Neural NMF: seconds per epoch", ""]
     lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
                  f"threads {a.threads}, load average at the end {os.getloadavg()[0]:.1f}  ")
     lines.append(f"Data: `strata generate hierarchy --documents {a.documents} --terms {a.terms} --ranks 10,6 "
-                 f"--noise poisson --doc-length 200 --seed 0` ({info.get('nnz', '?')} nonzeros); ranks [10, 6]  ")
+                 f"--noise poisson --doc-length 200 --seed 0` ({nnz} nonzeros); ranks [10, 6]  ")
     lines.append("Command: `/usr/bin/python3 bench/e2e/hnmf_speed.py " + " ".join(sys.argv[1:]) + "`")
     lines += ["", "| cost | optimizer | supervision | epochs | median s/epoch | max s/epoch | final relative error "
               "| sequential init (s) |", "|---|---|---|---|---|---|---|---|"]
