@@ -69,7 +69,7 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
     loss : {'reconstruction', 'energy'}, default='reconstruction'
         Neural NMF's cost: 0.5 ||X - W_L T_L||^2, or the energy
         0.5 sum_l ||W_{l-1} - W_l M_l||^2 (W_{-1} = X, M_0 = H_0).
-    lambda_ : float or None, default=None
+    lam : float or None, default=None
         Weight of the supervised term; None = ||X||_F^2 / (number of labeled samples).
     epochs : int, default=100
         Refinement epochs (deep, neural).
@@ -106,13 +106,13 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
     reconstruction_err_ : float, ||X - W_L T_L||_F
     """
 
-    def __init__(self, ranks=(9, 4, 2), *, method="neural", loss="reconstruction", lambda_=None, epochs=100,
+    def __init__(self, ranks=(9, 4, 2), *, method="neural", loss="reconstruction", lam=None, epochs=100,
                  learning_rate=0.05, optimizer="pgd", layer_iter=200, tol=1e-4, random_state=None, threads=0,
                  verbose=0):
         self.ranks = ranks
         self.method = method
         self.loss = loss
-        self.lambda_ = lambda_
+        self.lam = lam
         self.epochs = epochs
         self.learning_rate = learning_rate
         self.optimizer = optimizer
@@ -130,7 +130,8 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
         if not ranks or any(k < 1 for k in ranks) or any(b > a for a, b in zip(ranks, ranks[1:])):
             raise ValueError(f"ranks must be non-increasing positive integers, got {self.ranks!r}")
         if ranks[0] > min(X.shape):
-            raise ValueError(f"ranks[0] must be <= min(n_samples, n_features) = {min(X.shape)}, got {ranks[0]}")
+            raise ValueError(f"ranks[0] must be <= min(n_samples, n_features) (n_samples = {X.shape[0]}, "
+                             f"n_features = {X.shape[1]}), got {ranks[0]}")
         for name, value, allowed in (("method", self.method, _METHODS), ("loss", self.loss, _LOSSES),
                                      ("optimizer", self.optimizer, _OPTIMIZERS)):
             if value not in allowed:
@@ -145,10 +146,10 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
                 raise ValueError(f"{name} must be a {'positive' if name == 'learning_rate' else 'nonnegative'} "
                                  f"number, got {value!r}")
         lam = -1.0
-        if self.lambda_ is not None:
-            if not isinstance(self.lambda_, numbers.Real) or not np.isfinite(self.lambda_) or self.lambda_ < 0:
-                raise ValueError(f"lambda_ must be a nonnegative number or None, got {self.lambda_!r}")
-            lam = float(self.lambda_)
+        if self.lam is not None:
+            if not isinstance(self.lam, numbers.Real) or not np.isfinite(self.lam) or self.lam < 0:
+                raise ValueError(f"lam (lambda) must be a nonnegative number or None, got {self.lam!r}")
+            lam = float(self.lam)
         return ranks, lam
 
     def _encode_labels(self, y, n_samples):
