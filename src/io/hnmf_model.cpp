@@ -162,6 +162,13 @@ std::string format_topic_tree(const std::string& dir, int top) {
       }
     };
     for (size_t t = 0; t < layers[L].at("topics").size(); ++t) show(L, static_cast<int>(t), -1.0, 0);
+    // Topics no super-topic uses (a zero column of M_{l+1}) would be missing above.
+    for (size_t l = 0; l < L; ++l)
+      for (const auto& topic : layers[l].at("topics"))
+        if (!topic.at("parent").is_number()) {
+          out += "(no super-topic)\n";
+          show(l, topic.at("topic").get<int>(), -1.0, 1);
+        }
   } catch (const json::exception& e) {
     throw InputError(path, std::string("malformed: ") + e.what());
   }
