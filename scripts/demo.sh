@@ -16,3 +16,7 @@ echo "== topics (NMF, k = 15)"
 "$STRATA" nmf "$OUT/brown.strata" -k 15 --tol 1e-5 --seed 1 --top 10 -o "$OUT/nmf"
 echo
 echo "model directory: $OUT/nmf (W.npy, H.npy, vocabulary.txt, model.json, metrics.json)"
+echo
+echo "== two-level topic tree (Neural NMF, 12 -> 4)"
+"$STRATA" hnmf "$OUT/brown.strata" --ranks 12,4 --method neural --seed 1 -o "$OUT/hnmf" -q
+"$STRATA" topics "$OUT/hnmf" --top 8

@@ -14,4 +14,5 @@ void register_svd(CLI::App& app);
 void register_embed_words(CLI::App& app);
 void register_embed_graph(CLI::App& app);
 void register_ssnmf(CLI::App& app);
+void register_hnmf(CLI::App& app);
 }  // namespace strata::cli

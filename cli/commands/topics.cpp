@@ -4,6 +4,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "strata/io/atomic_file.hpp"
+#include "strata/io/hnmf_model.hpp"
 #include "strata/io/nmf_model.hpp"
 
 namespace strata::cli {
@@ -20,6 +22,9 @@ void register_topics(CLI::App& app) {
   cmd->add_option("--top", a->top, "Terms per topic")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([a] {
+    if (is_hnmf_model(a->dir))  // a hierarchy: its tree (tree.json with --json)
+      return void(std::printf("%s", a->json ? read_text_file(a->dir + "/tree.json").c_str()
+                                            : format_topic_tree(a->dir, a->top).c_str()));
     const NmfModel m = load_nmf_model(a->dir);
     const auto topics = top_terms(m.H, m.vocabulary, a->top);
     if (a->json) {

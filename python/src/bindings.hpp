@@ -10,4 +10,5 @@ void bind_nmf(pybind11::module_& m);
 void bind_svd(pybind11::module_& m);
 void bind_embeddings(pybind11::module_& m);
 void bind_ssnmf(pybind11::module_& m);
+void bind_hnmf(pybind11::module_& m);
 }  // namespace strata::python

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   strata::python::bind_svd(m);
   strata::python::bind_embeddings(m);
   strata::python::bind_ssnmf(m);
+  strata::python::bind_hnmf(m);
 }

@@ -9,6 +9,7 @@ from .nmf import NMF
 from .decomposition import TruncatedSVD, PCA
 from .embeddings import WordEmbedding, GraphEmbedding
 from .ssnmf import SSNMF
+from .hnmf import HierarchicalNMF
 
 __version__ = _core.__version__
 
@@ -18,5 +19,6 @@ __all__ = [
     "TruncatedSVD", "PCA",
     "WordEmbedding", "GraphEmbedding",
     "SSNMF",
+    "HierarchicalNMF",
     "__version__",
 ]

@@ -199,12 +199,17 @@ bool nnls_bpp_row(double* f, const double* b, const DenseMatrix& G, double l1, d
   return false;
 }
 
-Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads) {
+namespace {
+
+/// Block principal pivoting on every row; the final passive sets are left in
+/// `passive` (what the supports variant reports).
+Index bpp_all_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads,
+                   std::vector<std::vector<char>>& passive) {
   const Index n = F.rows(), k = F.cols();
   const DenseMatrix Gr = regularized_gram(G, l2);
   DenseMatrix R = B;
   if (l1 != 0.0) R.array() -= l1;
-  std::vector<std::vector<char>> passive(static_cast<size_t>(n), std::vector<char>(static_cast<size_t>(k)));
+  passive.assign(static_cast<size_t>(n), std::vector<char>(static_cast<size_t>(k)));
   std::vector<PivotState> state(static_cast<size_t>(n));
   for (Index i = 0; i < n; ++i)
     for (Index t = 0; t < k; ++t) passive[i][t] = F(i, t) > 0.0;
@@ -242,6 +247,60 @@ Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, doubl
   }
   F = F.cwiseMax(0.0);
   return static_cast<Index>(active.size());
+}
+
+}  // namespace
+
+Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads) {
+  std::vector<std::vector<char>> passive;
+  return bpp_all_rows(F, B, G, l1, l2, threads, passive);
+}
+
+Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads,
+               NnlsSupports& supports) {
+  std::vector<std::vector<char>> passive;
+  const Index capped = bpp_all_rows(F, B, G, l1, l2, threads, passive);
+  // Number the distinct passive sets in order of first appearance (deterministic).
+  const Index n = F.rows();
+  std::vector<Index> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](Index a, Index c) { return passive[a] < passive[c]; });
+  supports.row_set.assign(static_cast<size_t>(n), -1);
+  supports.sets.clear();
+  std::vector<std::int32_t> group_of(static_cast<size_t>(n));
+  std::int32_t groups = 0;
+  for (size_t a = 0; a < order.size(); ++a) {
+    if (a > 0 && passive[order[a]] != passive[order[a - 1]]) ++groups;
+    group_of[order[a]] = groups;
+  }
+  std::vector<std::int32_t> renumber(static_cast<size_t>(n > 0 ? groups + 1 : 0), -1);
+  for (Index i = 0; i < n; ++i) {
+    std::int32_t& id = renumber[group_of[i]];
+    if (id < 0) {
+      id = static_cast<std::int32_t>(supports.sets.size());
+      supports.sets.push_back(passive_indices(passive[i]));
+    }
+    supports.row_set[i] = id;
+  }
+  return capped;
+}
+
+void solve_on_supports(const DenseMatrix& G, const NnlsSupports& supports, const DenseMatrix& R, DenseMatrix& Z,
+                       int threads) {
+  const Index n = R.rows(), k = R.cols();
+  Z.setZero(n, k);
+  // Rows grouped by set: one factorization per set, its rows solved together.
+  std::vector<std::vector<Index>> members(supports.sets.size());
+  for (Index i = 0; i < n; ++i) members[static_cast<size_t>(supports.row_set[i])].push_back(i);
+  const auto groups = static_cast<Index>(members.size());
+  const int nt = threads_for(threads, static_cast<double>(n) * k * k * 2 + static_cast<double>(groups) * k * k * k);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+  for (Index g = 0; g < groups; ++g) {
+    const auto& P = supports.sets[static_cast<size_t>(g)];
+    if (P.empty() || members[g].empty()) continue;
+    const auto chol = factor_passive(G, P);
+    for (Index i : members[g]) solve_passive(chol, P, R.row(i).data(), Z.row(i).data(), k);
+  }
 }
 
 }  // namespace strata

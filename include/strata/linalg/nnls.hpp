@@ -28,6 +28,25 @@ void mu_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double 
 /// Returns the number of rows that hit the iteration cap (0 normally).
 Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads);
 
+/// The supports (passive sets) of an exact NNLS solve: row i of F was solved
+/// on the columns sets[row_set[i]] (sorted, possibly empty), and
+/// G_PP f_P = b_P - l1 holds there. Rows sharing a set are what Neural NMF's
+/// backpropagation batches under one factorization.
+struct NnlsSupports {
+  std::vector<std::int32_t> row_set;        ///< per row: index into `sets`
+  std::vector<std::vector<Index>> sets;     ///< distinct passive sets, in order of first row
+};
+
+/// nnls_bpp that also reports every row's final passive set.
+Index nnls_bpp(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, double l1, double l2, int threads,
+               NnlsSupports& supports);
+
+/// Solves G_PP z_P = R_P row by row on each row's support (z = 0 off it), one
+/// Cholesky factorization of G_PP per distinct set (a tiny ridge when G_PP is
+/// singular, as in nnls_bpp). Z is resized to R's shape.
+void solve_on_supports(const DenseMatrix& G, const NnlsSupports& supports, const DenseMatrix& R, DenseMatrix& Z,
+                       int threads);
+
 /// Exact NNLS of one row with its own Gram (masked NMF): same problem as above.
 /// `f` is a warm start. Returns false if the iteration cap was hit.
 bool nnls_bpp_row(double* f, const double* b, const DenseMatrix& G, double l1, double l2);

@@ -1,0 +1,102 @@
+// strata hnmf INPUT --ranks 9,4,2 --method neural -o DIR: a hierarchical NMF
+// (sequential, Deep or Neural NMF) and its topic tree.
+#include <cstdio>
+#include <sstream>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "strata/core/error.hpp"
+#include "strata/io/hnmf_model.hpp"
+#include "strata/io/labels.hpp"
+#include "strata/io/load.hpp"
+#include "strata/parallel/threads.hpp"
+
+namespace strata::cli {
+
+namespace {
+std::vector<int> parse_ranks(const std::string& text) {
+  std::vector<int> ranks;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    try {
+      size_t used = 0;
+      const int k = std::stoi(item, &used);
+      if (used != item.size()) throw std::invalid_argument(item);
+      ranks.push_back(k);
+    } catch (const std::exception&) {
+      throw ArgumentError("ranks must be a comma-separated list of integers such as 9,4,2 (got '" + text + "')");
+    }
+  }
+  if (ranks.empty()) throw ArgumentError("ranks must list at least one rank (got '" + text + "')");
+  return ranks;
+}
+}  // namespace
+
+void register_hnmf(CLI::App& app) {
+  struct Args {
+    std::string input, output, ranks, method = "neural", loss = "reconstruction", optimizer = "pgd", labels;
+    bool supervised = false;
+    HnmfOptions hnmf;
+    int top = 10;
+    CommonOptions common;
+    InputOptions reading;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("hnmf", "Hierarchical NMF: sequential, Deep or Neural NMF, and the topic tree");
+  cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
+  cmd->add_option("--ranks", a->ranks, "Ranks per layer, k_0 >= k_1 >= ..., e.g. 9,4,2")->required();
+  cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
+  cmd->add_option("--method", a->method, "sequential|deep|neural")->capture_default_str();
+  cmd->add_option("--loss", a->loss, "Neural NMF cost: energy|reconstruction")->capture_default_str();
+  cmd->add_option("--labels", a->labels, "Labels file: one line per document, empty = unlabeled");
+  cmd->add_flag("--supervised", a->supervised, "Use the labels stored in the corpus (ignored unless given)");
+  cmd->add_option("--lambda", a->hnmf.lambda, "Weight of the supervised term (default: ||X||^2 / labeled documents)");
+  cmd->add_option("--epochs", a->hnmf.epochs, "Deep / Neural NMF epochs after the sequential fit")->capture_default_str();
+  cmd->add_option("--learning-rate", a->hnmf.learning_rate, "Relative step size")->capture_default_str();
+  cmd->add_option("--optimizer", a->optimizer, "pgd|adam")->capture_default_str();
+  cmd->add_option("--layer-iter", a->hnmf.layer_iter, "NMF iterations per layer of the sequential fit")
+      ->capture_default_str();
+  cmd->add_option("--tol", a->hnmf.tol, "Layer NMF tolerance (refinement stops at tol / 100)")->capture_default_str();
+  cmd->add_option("--top", a->top, "Top terms per topic (printed and stored in tree.json)")->capture_default_str();
+  add_input_options(*cmd, a->reading);
+  add_common_options(*cmd, a->common);
+  cmd->callback([a] {
+    HnmfOptions o = a->hnmf;
+    o.ranks = parse_ranks(a->ranks);
+    o.method = parse_hnmf_method(a->method);
+    o.loss = parse_hnmf_loss(a->loss);
+    o.optimizer = parse_hnmf_optimizer(a->optimizer);
+    o.seed = a->common.seed;
+    o.threads = resolve_threads(a->common.threads);
+    o.progress = make_progress(a->common);
+    if (!a->labels.empty() && a->supervised)
+      throw ArgumentError("give either --labels FILE or --supervised (the corpus's labels), not both");
+    const InputMatrix input = open_input(a->input, a->reading.to_load_options(), make_progress(a->common));
+    const Corpus& corpus = input.corpus;
+    const SparseView X = input.matrix();
+    require_nonnegative_finite(X, a->input);
+    LabelEncoding labels;
+    if (!a->labels.empty()) {
+      labels = encode_labels(read_labels_file(a->labels, X.rows));
+    } else if (a->supervised) {
+      if (!corpus.has_labels()) throw InputError(a->input, "--supervised needs a corpus with labels (it has none)");
+      labels = encode_labels(corpus.labels);
+    }
+    const bool supervised = labels.n_documents() > 0;
+    if (supervised) o.labels = &labels;
+    const HnmfResult r = hierarchical_nmf(X, o);
+    save_hnmf_model(a->output, r, o, corpus, X, a->input, supervised ? &labels : nullptr, std::max(a->top, 1));
+    if (a->common.quiet) return;
+    std::printf("%s: %s, ranks %s, %d epochs (%s), %.3fs\n", a->output.c_str(), to_string(o.method).c_str(),
+                a->ranks.c_str(), r.epochs, to_string(r.status).c_str(), r.seconds);
+    for (size_t l = 0; l < r.layers.size(); ++l) {
+      std::printf("layer %zu: rank %d, relative error %.6f", l, r.layers[l].rank, r.layers[l].relative_error);
+      if (supervised) std::printf(", accuracy on labeled %.4f", r.layers[l].accuracy);
+      std::printf("\n");
+    }
+    std::printf("%s", format_topic_tree(a->output, a->top).c_str());
+  });
+}
+
+}  // namespace strata::cli
