@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job on the bundled Brown corpus, as far as strata goes today:
-# vectorize the corpus, describe it, fit topics and print them.
+# vectorize the corpus, describe it, fit topics and print them, find nearest
+# words in a word embedding, and print a two-level topic tree.
 set -eu
 STRATA=${1:-build/bin/strata}
 OUT=${2:-build/demo}
@@ -16,6 +17,12 @@ echo "== topics (NMF, k = 15)"
 "$STRATA" nmf "$OUT/brown.strata" -k 15 --tol 1e-5 --seed 1 --top 10 -o "$OUT/nmf"
 echo
 echo "model directory: $OUT/nmf (W.npy, H.npy, vocabulary.txt, model.json, metrics.json)"
+echo
+echo "== word embeddings (PPMI + truncated SVD of the window-5 co-occurrence counts): nearest words"
+"$STRATA" embed-words "$OUT/brown.strata" --dim 100 --seed 1 -o "$OUT/words" -q
+for word in money church war; do
+  "$STRATA" neighbors "$OUT/words" --term "$word" --top 6
+done
 echo
 echo "== two-level topic tree (Neural NMF, 12 -> 4)"
 "$STRATA" hnmf "$OUT/brown.strata" --ranks 12,4 --method neural --seed 1 -o "$OUT/hnmf" -q

@@ -10,6 +10,9 @@ accuracy on the hidden 40%:
   ssnmf       strata.SSNMF(k), default lambda; transduction_ on the hidden docs
   svm         LinearSVC (C=1) on tf-idf, trained on the labeled docs
   nmf+lr      sklearn NMF(k, nndsvda) on all docs, LogisticRegression on the labeled W
+  seq L0/L1   strata.HierarchicalNMF(ranks=[k, k/2], method='sequential') with the labels
+              on the last layer; predictions read from layer 0 (k topics) and layer 1
+  neural L0/L1  the same with method='neural' (Neural NMF)
 
 Methods are entries of METHODS (name -> function(X, y_seen, hidden, k, seed) ->
 predicted labels of the hidden docs), so another one (the hierarchical models)
@@ -17,7 +20,8 @@ is one more entry. A second part sweeps lambda as multiples of SSNMF's
 default on one corpus, and a third times SSNMF with k = 100 on the chunks
 corpus (tens of thousands of documents).
 
-  /usr/bin/python3 bench/e2e/classify_vs_sklearn.py --out bench/results/ssnmf.md
+  /usr/bin/python3 bench/e2e/classify_vs_sklearn.py --methods ssnmf,svm,nmf+lr --out bench/results/ssnmf.md
+  /usr/bin/python3 bench/e2e/classify_vs_sklearn.py --accuracy-only --seeds 3 --out bench/results/classify.md
 """
 import argparse
 import csv
@@ -110,7 +114,28 @@ def run_nmf_lr(X, y_seen, hidden, k, seed, threads):
     return LogisticRegression(max_iter=2000).fit(W[labeled], y_seen[labeled]).predict(W[hidden])
 
 
-METHODS = {"ssnmf": run_ssnmf, "svm": run_svm, "nmf+lr": run_nmf_lr}
+_HNMF_FITS = {}
+
+
+def hierarchical(method, layer):
+    """strata.HierarchicalNMF(ranks=[k, k // 2], method) with the labels on the
+    last layer; the prediction read from `layer` (0 = the k topics, 1 = the
+    k // 2 super-topics). One fit per (data, seed, method) serves both layers."""
+    def run(X, y_seen, hidden, k, seed, threads):
+        key = (id(X), id(y_seen), seed, method, k)
+        if key not in _HNMF_FITS:
+            y = np.where(y_seen == "", None, y_seen)
+            model = strata.HierarchicalNMF(ranks=[k, max(2, k // 2)], method=method, random_state=seed,
+                                           threads=threads).fit(X, y)
+            _HNMF_FITS.clear()
+            _HNMF_FITS[key] = model.layer_transductions_
+        return _HNMF_FITS[key][layer][hidden]
+    return run
+
+
+METHODS = {"ssnmf": run_ssnmf, "svm": run_svm, "nmf+lr": run_nmf_lr,
+           "seq L0": hierarchical("sequential", 0), "seq L1": hierarchical("sequential", 1),
+           "neural L0": hierarchical("neural", 0), "neural L1": hierarchical("neural", 1)}
 
 
 def split(y, fraction_hidden, seed):
@@ -149,12 +174,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--skip-timing", action="store_true")
+    ap.add_argument("--accuracy-only", action="store_true", help="only the accuracy table (no lambda sweep, no timing)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     methods = args.methods.split(",")
     seeds = list(range(args.seeds))
 
-    lines = ["# SSNMF: semi-supervised classification against scikit-learn", "",
+    lines = ["# Semi-supervised classification: SSNMF and hierarchical NMF against scikit-learn", "",
              "    /usr/bin/python3 bench/e2e/classify_vs_sklearn.py " + " ".join(sys.argv[1:]), "",
              f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores visible, "
              f"{args.threads} threads for strata; Python {platform.python_version()}, numpy {np.__version__}, "
@@ -181,6 +207,8 @@ def main():
     else:
         lines.append(f"(SpamAssassin skipped: {args.spam} not found)")
 
+    if args.accuracy_only:
+        return finish(lines, args.out)
     # lambda as multiples of the default, Brown 15 genres, k = 30.
     lines += ["", "## lambda: multiples of the default (Brown, 15 genres, k = 30)", "",
               "The default is 0.5 ||X||_F^2 / (0.5 n_labeled): both terms weigh the same at W = 0. "
@@ -217,10 +245,14 @@ def main():
                      f"{model.relative_error_:.4f} |")
         print(f"  chunks k=100: {wall:.1f}s, {model.n_iter_} iterations, accuracy {acc:.3f}", file=sys.stderr)
 
+    finish(lines, args.out)
+
+
+def finish(lines, out):
     text = "\n".join(lines) + "\n"
     print(text)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
             f.write(text)
 
 
