@@ -10,6 +10,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "progress.hpp"
 #include "strata/core/error.hpp"
 #include "strata/solvers/hnmf.hpp"
 
@@ -54,28 +55,7 @@ void bind_hnmf(py::module_& m) {
         }
         // As in bind_nmf: the GIL is taken back between epochs for Ctrl-C and the callback.
         bool python_error = false;
-        o.progress = [&](const ProgressEvent& e) {
-          py::gil_scoped_acquire gil;
-          if (PyErr_CheckSignals() != 0) {
-            python_error = true;
-            return false;
-          }
-          if (progress.is_none()) return true;
-          try {
-            py::dict d;
-            d["stage"] = e.stage;
-            d["epoch"] = e.done;
-            d["epochs"] = e.total;
-            d["loss"] = e.loss;
-            d["seconds"] = e.elapsed_seconds;
-            const py::object r = progress(d);
-            return r.is_none() || r.cast<bool>();
-          } catch (py::error_already_set& err) {
-            err.restore();
-            python_error = true;
-            return false;
-          }
-        };
+        o.progress = python_progress(progress, python_error, "epoch", "epochs");
         HnmfResult r;
         {
           py::gil_scoped_release release;

@@ -9,6 +9,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "progress.hpp"
 #include "strata/core/error.hpp"
 #include "strata/solvers/nmf.hpp"
 
@@ -80,28 +81,7 @@ void bind_nmf(py::module_& m) {
         // callback. A Python exception stops the fit (status "interrupted")
         // and is raised again once nmf() has returned.
         bool python_error = false;
-        o.progress = [&](const ProgressEvent& e) {
-          py::gil_scoped_acquire gil;
-          if (PyErr_CheckSignals() != 0) {
-            python_error = true;
-            return false;
-          }
-          if (progress.is_none()) return true;
-          try {
-            py::dict d;
-            d["stage"] = e.stage;
-            d["iteration"] = e.done;
-            d["max_iter"] = e.total;
-            d["loss"] = e.loss;
-            d["seconds"] = e.elapsed_seconds;
-            const py::object r = progress(d);
-            return r.is_none() || r.cast<bool>();
-          } catch (py::error_already_set& err) {
-            err.restore();
-            python_error = true;
-            return false;
-          }
-        };
+        o.progress = python_progress(progress, python_error);
         NmfResult r;
         {
           py::gil_scoped_release release;

@@ -7,6 +7,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "progress.hpp"
 #include "strata/core/error.hpp"
 #include "strata/solvers/ssnmf.hpp"
 
@@ -50,28 +51,7 @@ void bind_ssnmf(py::module_& m) {
         // As strata.NMF's binding: Ctrl-C and Python exceptions in the
         // callback stop the fit; the exception is raised again afterwards.
         bool python_error = false;
-        o.progress = [&](const ProgressEvent& e) {
-          py::gil_scoped_acquire gil;
-          if (PyErr_CheckSignals() != 0) {
-            python_error = true;
-            return false;
-          }
-          if (progress.is_none()) return true;
-          try {
-            py::dict d;
-            d["stage"] = e.stage;
-            d["iteration"] = e.done;
-            d["max_iter"] = e.total;
-            d["loss"] = e.loss;
-            d["seconds"] = e.elapsed_seconds;
-            const py::object r = progress(d);
-            return r.is_none() || r.cast<bool>();
-          } catch (py::error_already_set& err) {
-            err.restore();
-            python_error = true;
-            return false;
-          }
-        };
+        o.progress = python_progress(progress, python_error);
         SsnmfResult r;
         {
           py::gil_scoped_release release;

@@ -411,17 +411,7 @@ HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
   }
 
   auto record = [&](int epoch, double cost) { res.history.push_back({epoch, elapsed(), cost, std::nan("")}); };
-  auto report = [&](int epoch, double cost) {
-    if (!o.progress) return true;
-    ProgressEvent e;
-    e.stage = "hnmf";
-    e.done = epoch;
-    e.total = o.epochs;
-    e.loss = cost;
-    e.has_loss = true;
-    e.elapsed_seconds = elapsed();
-    return o.progress(e);
-  };
+  auto report = [&](int epoch, double cost) { return report_iteration(o.progress, "hnmf", epoch, o.epochs, cost, elapsed()); };
   const double refine_tol = o.tol / 100.0;
 
   if (o.method == HnmfMethod::Sequential) {

@@ -420,18 +420,9 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
     const double previous = res.history.back().loss;
     record(it, loss);
     res.iterations = it;
-    if (o.progress) {
-      ProgressEvent e;
-      e.stage = "nmf";
-      e.done = it;
-      e.total = o.max_iter;
-      e.loss = loss;
-      e.has_loss = true;
-      e.elapsed_seconds = elapsed();
-      if (!o.progress(e)) {
-        res.status = NmfStatus::Interrupted;
-        break;
-      }
+    if (!report_iteration(o.progress, "nmf", it, o.max_iter, loss, elapsed())) {
+      res.status = NmfStatus::Interrupted;
+      break;
     }
     if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, 1e-300)) {
       res.status = NmfStatus::Converged;

@@ -400,18 +400,9 @@ SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfO
     record(it);
     const double loss = res.history.back().loss;
     res.iterations = it;
-    if (o.progress) {
-      ProgressEvent e;
-      e.stage = "ssnmf";
-      e.done = it;
-      e.total = o.max_iter;
-      e.loss = loss;
-      e.has_loss = true;
-      e.elapsed_seconds = elapsed();
-      if (!o.progress(e)) {
-        res.status = NmfStatus::Interrupted;
-        break;
-      }
+    if (!report_iteration(o.progress, "ssnmf", it, o.max_iter, loss, elapsed())) {
+      res.status = NmfStatus::Interrupted;
+      break;
     }
     if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, kTiny)) {
       res.status = NmfStatus::Converged;

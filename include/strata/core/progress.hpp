@@ -20,4 +20,19 @@ struct ProgressEvent {
 /// with a status saying it was interrupted).
 using ProgressCallback = std::function<bool(const ProgressEvent&)>;
 
+/// Reports one iteration of an iterative solver (a no-op without callback);
+/// returns false when the callback asks the solver to stop.
+inline bool report_iteration(const ProgressCallback& progress, const char* stage, long long done, long long total,
+                             double loss, double elapsed_seconds) {
+  if (!progress) return true;
+  ProgressEvent e;
+  e.stage = stage;
+  e.done = done;
+  e.total = total;
+  e.loss = loss;
+  e.has_loss = true;
+  e.elapsed_seconds = elapsed_seconds;
+  return progress(e);
+}
+
 }  // namespace strata
