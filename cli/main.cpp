@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   strata::cli::register_svd(app);
   strata::cli::register_embed_words(app);
   strata::cli::register_embed_graph(app);
+  strata::cli::register_rank(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

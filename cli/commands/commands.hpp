@@ -13,4 +13,5 @@ void register_generate(CLI::App& app);
 void register_svd(CLI::App& app);
 void register_embed_words(CLI::App& app);
 void register_embed_graph(CLI::App& app);
+void register_rank(CLI::App& app);
 }  // namespace strata::cli

@@ -9,4 +9,5 @@ void bind_synth(pybind11::module_& m);
 void bind_nmf(pybind11::module_& m);
 void bind_svd(pybind11::module_& m);
 void bind_embeddings(pybind11::module_& m);
+void bind_rank(pybind11::module_& m);
 }  // namespace strata::python

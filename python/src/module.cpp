@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   strata::python::bind_nmf(m);
   strata::python::bind_svd(m);
   strata::python::bind_embeddings(m);
+  strata::python::bind_rank(m);
 }

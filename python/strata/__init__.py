@@ -8,7 +8,8 @@ from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
 from .nmf import NMF
 from .decomposition import TruncatedSVD, PCA
 from .embeddings import WordEmbedding, GraphEmbedding
+from .rank import NMFk
 
 __version__ = _core.__version__
 
-__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "TruncatedSVD", "PCA", "WordEmbedding", "GraphEmbedding", "__version__"]
+__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "TruncatedSVD", "PCA", "WordEmbedding", "GraphEmbedding", "NMFk", "__version__"]
