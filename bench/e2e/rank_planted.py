@@ -10,8 +10,9 @@
    --planted, well separated (overlap 0) and overlapping (overlap 0.3), several
    seeds; `strata rank --k 2:15` (2:18 when the planted k is 15, so that the
    range extends past it); selected k against the planted k.
-3. The bundled Brown corpus (500 documents, 15 genres), TF-IDF as in
-   scripts/demo.sh, `--k 2:20`: the selected k and its curve.
+3. The bundled Brown corpus (500 documents, 15 genres), vectorized as in
+   scripts/demo.sh, `--k 2:20`: the selected k, its curve, its topics and
+   how the genres fall into them.
 """
 import argparse
 import json
@@ -117,20 +118,34 @@ def main():
                    "--seed S`, then `strata rank corpus.strata --k 2:15 --perturbations 20 --seed S` "
                    "(2:18 for K = 15).", "", f"**{hits} of {total}** runs select the planted k.", ""] + rows + [""]
 
-        # 3. Brown.
+        # 3. Brown, vectorized as scripts/demo.sh does.
+        corpus = os.path.join(tmp, "brown.strata")
+        run(cli, "vectorize", a.brown, "--format", "tsv", "--id-column", 1, "--label-column", 2, "--text-column", 3,
+            "--stop-words", "english", "--min-df", 2, "--max-df", 0.5, "--window", 5, "-o", corpus, "-q")
         out = os.path.join(tmp, "brown")
-        brown_args = [a.brown, "--format", "tsv", "--id-column", 1, "--label-column", 2, "--text-column", 3,
-                      "--stop-words", "english", "--min-df", 2, "--max-df", 0.5, "--sublinear-tf"]
-        seconds = run(cli, "rank", *brown_args, "--k", "2:20", "--perturbations", 20, "--threads", a.threads,
-                      "--seed", 0, "-o", out, "-q")
+        seconds = run(cli, "rank", corpus, "--k", "2:20", "--perturbations", 20, "--threads", a.threads,
+                      "--seed", 1, "-o", out, "-q")
         m = json.load(open(os.path.join(out, "metrics.json")))
-        topics = subprocess.run([cli, "topics", out, "--top", 8], capture_output=True, text=True).stdout
+        topics = subprocess.run([cli, "topics", out, "--top", "10"], capture_output=True, text=True).stdout
         report += ["## The Brown corpus", "",
-                   "`strata rank data/brown.tsv.gz --format tsv --id-column 1 --label-column 2 --text-column 3 "
-                   "--stop-words english --min-df 2 --max-df 0.5 --sublinear-tf --k 2:20 --perturbations 20 "
-                   f"--threads {a.threads} --seed 0 -o DIR`: **{seconds:.1f} s**, selected k = "
-                   f"**{m['selected_k']}** ({m['selection_status']}).", "", curve_table(m), "",
-                   "Topics of the selected model (`strata topics DIR --top 8`):", "", "```", topics.rstrip(), "```", ""]
+                   "`strata vectorize data/brown.tsv.gz --format tsv --id-column 1 --label-column 2 --text-column 3 "
+                   "--stop-words english --min-df 2 --max-df 0.5 --window 5 -o brown.strata` (as scripts/demo.sh), "
+                   f"then `strata rank brown.strata --k 2:20 --perturbations 20 --threads {a.threads} --seed 1 -o DIR`: "
+                   f"**{seconds:.1f} s**, selected k = **{m['selected_k']}** ({m['selection_status']}).", "",
+                   curve_table(m), "", "Topics of the selected model (`strata topics DIR --top 10`):", "", "```",
+                   topics.rstrip(), "```", ""]
+        # Which genres each topic takes (documents by their largest weight).
+        import numpy as np
+        W = np.load(os.path.join(out, "W.npy"))
+        labels = open(os.path.join(out, "labels.txt")).read().split("\n")[:-1]
+        genres = sorted(set(labels))
+        report += ["Documents per genre and topic (argmax of W):", "",
+                   "| genre | " + " | ".join(f"topic {t}" for t in range(W.shape[1])) + " |",
+                   "|---|" + "---|" * W.shape[1]]
+        for g in genres:
+            counts = np.bincount(W[[i for i, l in enumerate(labels) if l == g]].argmax(1), minlength=W.shape[1])
+            report.append(f"| {g} | " + " | ".join(str(c) for c in counts) + " |")
+        report.append("")
         print(f"brown: selected {m['selected_k']} ({seconds:.1f} s)", file=sys.stderr)
     text = "\n".join(report)
     if a.out:

@@ -57,10 +57,8 @@ double nice_step(double span, int ticks) {
 
 }  // namespace
 
-std::string rank_curve_json(const NmfkResult& result) { return curve_array(result).dump(); }
-
 std::string rank_curve_svg(const NmfkResult& r, const NmfkOptions& o, int width, int height) {
-  const double left = 64, right = 72, top = 64, bottom = 56;
+  const double left = 64, right = 72, top = 88, bottom = 56;
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
@@ -160,8 +158,8 @@ std::string rank_curve_svg(const NmfkResult& r, const NmfkOptions& o, int width,
       for (const RankPoint& p : r.curve)
         svg << "<circle cx=\"" << number(x(p.k), 1) << "\" cy=\"" << number(y(p), 1) << "\" r=\"3\" fill=\""
             << line.color << "\"/>\n";
-    // Legend: two rows above the plot.
-    const double lx = left + (s % 3) * (plot_w / 3), ly = 36 + (s / 3) * 16;
+    // Legend: two columns above the plot.
+    const double lx = left + (s % 2) * (plot_w / 2), ly = 38 + (s / 2) * 16;
     svg << "<line x1=\"" << lx << "\" y1=\"" << ly - 4 << "\" x2=\"" << lx + 22 << "\" y2=\"" << ly - 4
         << "\" stroke=\"" << line.color << "\" stroke-width=\"2\"" << (line.dashed ? " stroke-dasharray=\"5 3\"" : "")
         << "/>\n<text x=\"" << lx + 28 << "\" y=\"" << ly << "\">" << line.name << "</text>\n";

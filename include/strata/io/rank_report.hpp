@@ -10,11 +10,6 @@
 
 namespace strata {
 
-/// The curve as a JSON array (text), one object per k: k,
-/// silhouette_min {H, W}, silhouette_mean {H, W}, relative_error,
-/// perturbed_error, clustering_iterations, seconds.
-std::string rank_curve_json(const NmfkResult& result);
-
 /// A self-contained SVG line chart (width x height pixels) of the curve:
 /// minimum and mean silhouettes of the topics (H) and of the document
 /// loadings (W) on the left axis, the centroid model's relative error on the
@@ -23,7 +18,9 @@ std::string rank_curve_svg(const NmfkResult& result, const NmfkOptions& options,
 
 /// Writes DIR: W.npy, H.npy, vocabulary.txt, idf.npy, labels.txt as
 /// save_nmf_model; metrics.json with selected_k, status, threshold and curve
-/// besides the model's summary; curve.svg; C.npy (terms x k context factor)
+/// (one object per k: k, silhouette_min {H, W}, silhouette_mean {H, W},
+/// relative_error, perturbed_error, clustering_iterations, seconds) besides
+/// the model's summary; curve.svg; C.npy (terms x k context factor)
 /// for SeNMFk; model.json last. `X` is the document matrix (not the stack).
 void save_rank_model(const std::string& dir, const NmfkResult& result, const NmfkOptions& options,
                      const Corpus& corpus, const SparseView& X, const std::string& input_path,
