@@ -104,3 +104,13 @@ def test_bad_parameters(params, match):
 def test_negative_input_is_rejected():
     with pytest.raises(ValueError, match="Negative"):
         strata.NMFk().fit(-np.ones((5, 5)))
+
+
+def test_kl_loss_selects_planted_rank():
+    # KL coordinate descent from random starts sometimes stops in a poor local minimum (docs/rank.md);
+    # Poisson resampling of the counts from a shared NNDSVDa start is the robust KL setting.
+    data = make_topics(200, 160, 4, doc_length=150, random_state=6)
+    m = strata.NMFk(k_min=2, k_max=6, n_perturbations=6, max_iter=100, beta_loss="kullback-leibler",
+                    perturbation="poisson", init="shared", random_state=0, threads=2).fit(data.X)
+    assert m.selected_k_ == 4
+    assert m.components_.shape == (4, 160) and m.components_.min() >= 0

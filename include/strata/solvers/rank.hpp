@@ -23,9 +23,9 @@
 /// fit places differently (minimum silhouette drops). The selection rule is
 /// select_rank() below.
 ///
-/// SeNMFk (Vangara et al. 2021, "Semantic nonnegative matrix factorization
-/// with automatic model determination for topic modeling"; the superconductivity
-/// study of seed 003) factors the documents jointly with the term-term shifted
+/// SeNMFk (Vangara et al. 2021, "Finding the number of latent topics with
+/// semantic non-negative matrix factorization", IEEE Access 9; the
+/// superconductivity study of seed 003) factors the documents jointly with the term-term shifted
 /// PPMI matrix M, sharing the topic-term factor:
 ///     [X; sqrt(beta) M] ~ [W; sqrt(beta) C] H
 /// (rows stacked: both have the terms as columns). beta = semantic_weight *
