@@ -15,4 +15,5 @@ void register_embed_words(CLI::App& app);
 void register_embed_graph(CLI::App& app);
 void register_ssnmf(CLI::App& app);
 void register_hnmf(CLI::App& app);
+void register_rank(CLI::App& app);
 }  // namespace strata::cli

@@ -11,4 +11,5 @@ void bind_svd(pybind11::module_& m);
 void bind_embeddings(pybind11::module_& m);
 void bind_ssnmf(pybind11::module_& m);
 void bind_hnmf(pybind11::module_& m);
+void bind_rank(pybind11::module_& m);
 }  // namespace strata::python

@@ -10,6 +10,7 @@ from .decomposition import TruncatedSVD, PCA
 from .embeddings import WordEmbedding, GraphEmbedding
 from .ssnmf import SSNMF
 from .hnmf import HierarchicalNMF
+from .rank import NMFk
 
 __version__ = _core.__version__
 
@@ -20,5 +21,6 @@ __all__ = [
     "WordEmbedding", "GraphEmbedding",
     "SSNMF",
     "HierarchicalNMF",
+    "NMFk",
     "__version__",
 ]

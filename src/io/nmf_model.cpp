@@ -51,7 +51,8 @@ json options_json(const NmfOptions& o) {
 }  // namespace
 
 void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions& o, const Corpus& corpus,
-                    const SparseView& X, const std::string& input_path, const VectorizerOptions& v) {
+                    const SparseView& X, const std::string& input_path, const VectorizerOptions& v,
+                    const std::string& extra_metrics_json) {
   ModelDirectoryWriter w(dir, "nmf");
   w.write_matrix("W", r.W.data(), r.W.rows(), r.W.cols());
   w.write_matrix("H", r.H.data(), r.H.rows(), r.H.cols());
@@ -62,6 +63,10 @@ void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions
   summary["loss"] = r.loss;
   summary["relative_error"] = r.relative_error;
   summary["status"] = to_string(r.status);
+  const json extra_metrics = json::parse(extra_metrics_json, nullptr, false);
+  if (extra_metrics.is_discarded() || !extra_metrics.is_object())
+    throw ArgumentError("extra_metrics_json must be a JSON object");
+  for (const auto& [key, value] : extra_metrics.items()) summary[key] = value;
   w.write_metrics(summary.dump(), r.history);
   json extra;
   extra["input"] = {{"path", input_path}, {"rows", X.rows}, {"cols", X.cols}, {"nnz", X.nnz()}};

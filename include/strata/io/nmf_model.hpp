@@ -20,9 +20,10 @@ namespace strata {
 /// Writes W.npy, H.npy, vocabulary.txt, idf.npy (tf-idf corpora), labels.txt
 /// (labeled corpora), metrics.json and, last, model.json.
 /// `corpus` supplies the names, labels and idf; `X` is the matrix that was fit.
+/// `extra_metrics_json` (a JSON object as text) is merged into metrics.json.
 void save_nmf_model(const std::string& dir, const NmfResult& result, const NmfOptions& options,
                     const Corpus& corpus, const SparseView& X, const std::string& input_path,
-                    const VectorizerOptions& vectorizer);
+                    const VectorizerOptions& vectorizer, const std::string& extra_metrics_json = "{}");
 
 /// Writes what folding in new text needs, shared by every model directory:
 /// vocabulary.txt, idf.npy (tf-idf corpora), labels.txt (labeled corpora).
