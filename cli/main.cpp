@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   strata::cli::register_neighbors(app);
   strata::cli::register_generate(app);
   strata::cli::register_svd(app);
+  strata::cli::register_autoencoder(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

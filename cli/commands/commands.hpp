@@ -11,4 +11,5 @@ void register_transform(CLI::App& app);
 void register_neighbors(CLI::App& app);
 void register_generate(CLI::App& app);
 void register_svd(CLI::App& app);
+void register_autoencoder(CLI::App& app);
 }  // namespace strata::cli

@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
   strata::python::bind_synth(m);
   strata::python::bind_nmf(m);
   strata::python::bind_svd(m);
+  strata::python::bind_autoencoder(m);
 }

@@ -7,7 +7,8 @@ from . import _core
 from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
 from .nmf import NMF
 from .decomposition import TruncatedSVD, PCA
+from .autoencoder import SparseAutoencoder
 
 __version__ = _core.__version__
 
-__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "TruncatedSVD", "PCA", "__version__"]
+__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "TruncatedSVD", "PCA", "SparseAutoencoder", "__version__"]
