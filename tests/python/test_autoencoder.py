@@ -34,7 +34,7 @@ def test_factored_and_naive_train_the_same_network():
 @pytest.mark.parametrize("loss", ["squared", "spherical", "taylor", "zloss"])
 def test_training_lowers_the_loss(loss):
     X = bag_of_words(seed=2)
-    lr = {"squared": 0.01, "spherical": 0.01, "taylor": 0.05, "zloss": 0.05}[loss]
+    lr = 0.003  # summed loss of 20 rows: larger steps diverge for the squared error
     m = strata.SparseAutoencoder(hidden=16, loss=loss, batch_size=20, epochs=8, learning_rate=lr,
                                  activation="tanh", random_state=0).fit(X)
     losses = [h["loss"] for h in m.history_]
