@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   strata::cli::register_neighbors(app);
   strata::cli::register_generate(app);
   strata::cli::register_svd(app);
+  strata::cli::register_embed_words(app);
+  strata::cli::register_embed_graph(app);
+  strata::cli::register_ssnmf(app);
   strata::cli::register_autoencoder(app);
   try {
     app.parse(argc, argv);

@@ -11,5 +11,8 @@ void register_transform(CLI::App& app);
 void register_neighbors(CLI::App& app);
 void register_generate(CLI::App& app);
 void register_svd(CLI::App& app);
+void register_embed_words(CLI::App& app);
+void register_embed_graph(CLI::App& app);
+void register_ssnmf(CLI::App& app);
 void register_autoencoder(CLI::App& app);
 }  // namespace strata::cli

@@ -9,6 +9,7 @@
 #include "strata/core/error.hpp"
 #include "strata/io/load.hpp"
 #include "strata/io/model_dir.hpp"
+#include "strata/io/nmf_model.hpp"
 #include "strata/parallel/threads.hpp"
 #include "strata/solvers/svd.hpp"
 
@@ -53,8 +54,7 @@ void register_svd(CLI::App& app) {
     w.write_matrix("document_vectors", docs.data(), docs.rows(), docs.cols());
     w.write_vector("explained_variance", r.explained_variance.data(), r.explained_variance.size());
     if (o.center) w.write_vector("mean", r.mean.data(), r.mean.size());
-    if (!input.corpus.vocabulary.empty()) w.write_vocabulary(input.corpus.vocabulary);
-    if (!input.corpus.labels.empty()) w.write_lines("labels.txt", input.corpus.labels);
+    const std::string text = save_text_metadata(w, input.corpus, a->reading.to_load_options().vectorizer);
     auto to_vec = [](const DenseVector& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
     json summary;
     summary["seconds"] = r.seconds;
@@ -78,6 +78,7 @@ void register_svd(CLI::App& app) {
     params["threads"] = o.threads;
     json extra;
     extra["input"] = {{"path", a->input}, {"rows", X.rows}, {"cols", X.cols}, {"nnz", X.nnz()}};
+    extra["text"] = json::parse(text);
     w.commit(params.dump(), extra.dump());
     if (a->common.quiet) return;
     double ratio = r.explained_variance_ratio.sum();

@@ -1,4 +1,5 @@
-// strata transform DIR INPUT -o OUT.npy: fold new documents into a fitted model.
+// strata transform DIR INPUT -o OUT.npy: fold new documents into a fitted model
+// (NMF: topic weights; SVD / PCA: latent coordinates).
 #include <cstdio>
 
 #include "commands.hpp"
@@ -16,8 +17,8 @@ void register_transform(CLI::App& app) {
     InputOptions reading;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("transform", "Topic weights of new documents (W with H fixed) as a .npy file");
-  cmd->add_option("DIR", a->dir, "Model directory written by strata nmf")->required();
+  auto* cmd = app.add_subcommand("transform", "Fold new documents into a model: NMF topic weights (W with H fixed) or SVD/PCA coordinates, as .npy");
+  cmd->add_option("DIR", a->dir, "Model directory written by strata nmf or strata svd")->required();
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text")->required();
   cmd->add_option("-o,--output", a->output, "Output .npy file (documents x k)")->required();
   add_input_options(*cmd, a->reading);
@@ -38,13 +39,11 @@ void register_transform(CLI::App& app) {
       corpus = load_input(a->input, a->reading, a->common);
     }
     const SparseMatrix X = align_to_model(corpus, m, a->input);
-    require_nonnegative_finite(X.view(), a->input);
-    NmfOptions o = m.options;
-    o.threads = resolve_threads(a->common.threads);
-    const DenseMatrix W = nmf_transform(X.view(), m.H, o);
+    if (!m.is_projection()) require_nonnegative_finite(X.view(), a->input);
+    const DenseMatrix W = fold_in(X.view(), m, resolve_threads(a->common.threads));
     write_npy(a->output, W.data(), {W.rows(), W.cols()});
     if (!a->common.quiet)
-      std::printf("%s: %lld documents x %lld topics\n", a->output.c_str(), static_cast<long long>(W.rows()),
+      std::printf("%s: %lld documents x %lld components\n", a->output.c_str(), static_cast<long long>(W.rows()),
                   static_cast<long long>(W.cols()));
   });
 }

@@ -8,5 +8,7 @@ void bind_corpus(pybind11::module_& m);
 void bind_synth(pybind11::module_& m);
 void bind_nmf(pybind11::module_& m);
 void bind_svd(pybind11::module_& m);
+void bind_embeddings(pybind11::module_& m);
+void bind_ssnmf(pybind11::module_& m);
 void bind_autoencoder(pybind11::module_& m);
 }  // namespace strata::python

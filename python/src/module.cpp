@@ -8,5 +8,7 @@ PYBIND11_MODULE(_core, m) {
   strata::python::bind_synth(m);
   strata::python::bind_nmf(m);
   strata::python::bind_svd(m);
+  strata::python::bind_embeddings(m);
+  strata::python::bind_ssnmf(m);
   strata::python::bind_autoencoder(m);
 }

@@ -7,8 +7,18 @@ from . import _core
 from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
 from .nmf import NMF
 from .decomposition import TruncatedSVD, PCA
+from .embeddings import WordEmbedding, GraphEmbedding
+from .ssnmf import SSNMF
 from .autoencoder import SparseAutoencoder
 
 __version__ = _core.__version__
 
-__all__ = ["Corpus", "Vectorizer", "load_corpus", "save_corpus", "NMF", "TruncatedSVD", "PCA", "SparseAutoencoder", "__version__"]
+__all__ = [
+    "Corpus", "Vectorizer", "load_corpus", "save_corpus",
+    "NMF",
+    "TruncatedSVD", "PCA",
+    "WordEmbedding", "GraphEmbedding",
+    "SSNMF",
+    "SparseAutoencoder",
+    "__version__",
+]

@@ -10,6 +10,7 @@
 #include "strata/io/atomic_file.hpp"
 #include "strata/io/model_dir.hpp"
 #include "strata/io/npy.hpp"
+#include "strata/linalg/spmm.hpp"
 #include "strata/text/document_reader.hpp"
 
 namespace strata {
@@ -54,9 +55,7 @@ void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions
   ModelDirectoryWriter w(dir, "nmf");
   w.write_matrix("W", r.W.data(), r.W.rows(), r.W.cols());
   w.write_matrix("H", r.H.data(), r.H.rows(), r.H.cols());
-  if (!corpus.vocabulary.empty()) w.write_vocabulary(corpus.vocabulary);
-  if (!corpus.idf.empty()) w.write_vector("idf", corpus.idf.data(), static_cast<Index>(corpus.idf.size()));
-  if (!corpus.labels.empty()) w.write_lines("labels.txt", corpus.labels);
+  const std::string text = save_text_metadata(w, corpus, v);
   json summary;
   summary["seconds"] = r.seconds;
   summary["iterations"] = r.iterations;
@@ -66,25 +65,52 @@ void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions
   w.write_metrics(summary.dump(), r.history);
   json extra;
   extra["input"] = {{"path", input_path}, {"rows", X.rows}, {"cols", X.cols}, {"nnz", X.nnz()}};
-  extra["text"] = {{"weighting", corpus.weighting},
-                   {"sublinear_tf", v.sublinear_tf},
-                   {"norm", norm_name(v.norm)},
-                   {"idf", corpus.idf.empty() ? json(nullptr) : json("idf.npy")}};
+  extra["text"] = json::parse(text);
   w.commit(options_json(o).dump(), extra.dump());
+}
+
+std::string save_text_metadata(ModelDirectoryWriter& w, const Corpus& corpus, const VectorizerOptions& v) {
+  if (!corpus.vocabulary.empty()) w.write_vocabulary(corpus.vocabulary);
+  if (!corpus.idf.empty()) w.write_vector("idf", corpus.idf.data(), static_cast<Index>(corpus.idf.size()));
+  if (!corpus.labels.empty()) w.write_lines("labels.txt", corpus.labels);
+  const json text = {{"weighting", corpus.weighting},
+                     {"sublinear_tf", v.sublinear_tf},
+                     {"norm", norm_name(v.norm)},
+                     {"idf", corpus.idf.empty() ? json(nullptr) : json("idf.npy")}};
+  return text.dump();
+}
+
+DenseMatrix fold_in(const SparseView& X, const NmfModel& model, int threads) {
+  if (!model.is_projection()) return nmf_transform(X, model.H, [&] {
+      NmfOptions o = model.options;
+      o.threads = threads;
+      return o;
+    }());
+  // X V without densifying X: (V^T X^T)^T = spmm(X, H^T).
+  const DenseMatrix V = model.H.transpose();
+  DenseMatrix out;
+  spmm(X, V, out, threads);
+  if (model.mean.size() > 0) out.rowwise() -= (model.H * model.mean).transpose();
+  return out;
 }
 
 NmfModel load_nmf_model(const std::string& dir) {
   const std::string model_path = (fs::path(dir) / "model.json").string();
   const json j = json::parse(read_model_json(dir), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
-  if (j.value("kind", "") != "nmf")
-    throw InputError(model_path, "kind is '" + j.value("kind", "") + "', expected 'nmf'");
   NmfModel m;
+  m.kind = j.value("kind", "");
+  // SSNMF directories add B to an NMF's; SVD and PCA ones hold components instead of H.
+  const bool nmf_model = m.kind == "nmf" || m.kind == "ssnmf";
+  if (!nmf_model && m.kind != "svd" && m.kind != "pca")
+    throw InputError(model_path, "kind is '" + m.kind + "', expected a model written by strata nmf, ssnmf or svd");
   try {
     const json& p = j.at("parameters");
     m.options.k = p.at("k").get<int>();
-    m.options.loss = parse_nmf_loss(p.at("loss").get<std::string>());
-    m.options.solver = parse_nmf_solver(p.at("solver").get<std::string>());
+    if (nmf_model) {
+      m.options.loss = parse_nmf_loss(p.at("loss").get<std::string>());
+      m.options.solver = parse_nmf_solver(p.at("solver").get<std::string>());
+    }
     if (j.contains("text") && j["text"].is_object()) {
       const json& t = j["text"];
       m.weighting = t.value("weighting", "unknown");
@@ -100,11 +126,18 @@ NmfModel load_nmf_model(const std::string& dir) {
   } catch (const ArgumentError& e) {
     throw InputError(model_path, std::string("malformed: ") + e.what());
   }
-  const std::string h_path = (fs::path(dir) / "H.npy").string();
+  const std::string h_path = (fs::path(dir) / (nmf_model ? "H.npy" : "components.npy")).string();
   const NpyArray H = read_npy(h_path);
   if (H.shape.size() != 2 || H.rows() != m.options.k)
     throw InputError(h_path, "expected a " + std::to_string(m.options.k) + " x terms matrix");
   m.H = Eigen::Map<const DenseMatrix>(H.values.data(), H.rows(), H.cols());
+  if (m.kind == "pca") {
+    const std::string mean_path = (fs::path(dir) / "mean.npy").string();
+    const NpyArray mean = read_npy(mean_path);
+    if (static_cast<Index>(mean.values.size()) != m.H.cols())
+      throw InputError(mean_path, "length differs from the number of terms");
+    m.mean = Eigen::Map<const DenseVector>(mean.values.data(), static_cast<Index>(mean.values.size()));
+  }
   if (j.contains("vocabulary") && j["vocabulary"].is_string()) {
     const std::string vocab_path = (fs::path(dir) / j["vocabulary"].get<std::string>()).string();
     for_each_line(vocab_path, [&](std::string_view line, long long) { m.vocabulary.emplace_back(line); });

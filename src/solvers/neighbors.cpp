@@ -43,22 +43,16 @@ LatentSpace load_latent_space(const std::string& dir) {
   const auto j = nlohmann::json::parse(read_model_json(dir), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
   const std::string kind = j.value("kind", "");
-  if (kind != "svd" && kind != "pca")
-    throw InputError(model_path, "kind is '" + kind + "'; neighbours need a model written by strata svd");
+  const bool embedding = kind == "word_embedding" || kind == "graph_embedding";
+  if (kind != "svd" && kind != "pca" && !embedding)
+    throw InputError(model_path, "kind is '" + kind +
+                                     "'; neighbours need a model written by strata svd, embed-words or embed-graph");
   auto matrix = [&](const char* file) {
     const std::string path = (fs::path(dir) / file).string();
     const NpyArray a = read_npy(path);
     if (a.shape.size() != 2) throw InputError(path, "expected a 2-D array");
     return DenseMatrix(Eigen::Map<const DenseMatrix>(a.values.data(), a.rows(), a.cols()));
   };
-  LatentSpace space;
-  space.documents = matrix("document_vectors.npy");
-  const DenseMatrix components = matrix("components.npy");  // k x m, rows of V^T
-  const std::string s_path = (fs::path(dir) / "singular_values.npy").string();
-  const NpyArray s = read_npy(s_path);
-  if (static_cast<Index>(s.values.size()) != components.rows() || components.rows() != space.documents.cols())
-    throw InputError(s_path, "singular values, components and document vectors disagree on k");
-  space.terms = components.transpose() * Eigen::Map<const Eigen::VectorXd>(s.values.data(), s.values.size()).asDiagonal();
   auto lines = [&](const char* file, Index expected, std::vector<std::string>& out) {
     const std::string path = (fs::path(dir) / file).string();
     std::error_code ec;
@@ -67,6 +61,19 @@ LatentSpace load_latent_space(const std::string& dir) {
     if (static_cast<Index>(out.size()) != expected)
       throw InputError(path, "has " + std::to_string(out.size()) + " lines, expected " + std::to_string(expected));
   };
+  LatentSpace space;
+  if (embedding) {  // word or node vectors: the "terms" of the space
+    space.terms = matrix("vectors.npy");
+    lines(kind == "word_embedding" ? "vocab.txt" : "nodes.txt", space.terms.rows(), space.vocabulary);
+    return space;
+  }
+  space.documents = matrix("document_vectors.npy");
+  const DenseMatrix components = matrix("components.npy");  // k x m, rows of V^T
+  const std::string s_path = (fs::path(dir) / "singular_values.npy").string();
+  const NpyArray s = read_npy(s_path);
+  if (static_cast<Index>(s.values.size()) != components.rows() || components.rows() != space.documents.cols())
+    throw InputError(s_path, "singular values, components and document vectors disagree on k");
+  space.terms = components.transpose() * Eigen::Map<const Eigen::VectorXd>(s.values.data(), s.values.size()).asDiagonal();
   lines("vocabulary.txt", space.terms.rows(), space.vocabulary);
   lines("labels.txt", space.documents.rows(), space.labels);
   return space;

@@ -61,3 +61,19 @@ def test_needs_an_svd_model(tmp_path, strata_cli, brown_tsv):
     run(strata_cli, "nmf", brown_tsv, "--format", "tsv", "--text-column", 3, "-k", 3, "--max-iter", 5, "-o", out, "-q")
     r = run(strata_cli, "neighbors", out, "--document", 0, check=False)
     assert r.returncode == 1 and "strata svd" in r.stderr
+
+
+def test_fold_in_reproduces_training_documents_and_embeds_new_ones(lsa, strata_cli, brown_tsv, tmp_path):
+    out = tmp_path / "fold.npy"
+    run(strata_cli, "transform", lsa, brown_tsv, "--format", "tsv", "--text-column", 3, "-o", out, "-q")
+    np.testing.assert_allclose(np.load(out), np.load(lsa / "document_vectors.npy"), atol=1e-10)
+    # A new document about churches lands nearest the religion genre's documents.
+    new = tmp_path / "new.txt"
+    new.write_text("the church and its congregation prayed; the minister spoke of faith, god and the gospel\n")
+    run(strata_cli, "transform", lsa, new, "--format", "lines", "-o", out, "-q")
+    q = np.load(out)[0]
+    docs = np.load(lsa / "document_vectors.npy")
+    labels = (lsa / "labels.txt").read_text().split("\n")[:-1]
+    cos = docs @ q / (np.linalg.norm(docs, axis=1) * np.linalg.norm(q))
+    top = [labels[i] for i in np.argsort(-cos)[:5]]
+    assert top.count("religion") >= 3, top

@@ -19,15 +19,17 @@ struct Neighbor {
 std::vector<Neighbor> nearest_by_cosine(const DenseMatrix& vectors, const double* query, int top, Index exclude,
                                         int threads);
 
-/// Latent vectors of a truncated-SVD model directory (written by `strata svd`).
+/// Latent vectors of a truncated-SVD model directory (written by `strata svd`),
+/// or of an embedding (`strata embed-words`, `embed-graph`): there the word or
+/// node vectors are the "terms" and there are no documents.
 struct LatentSpace {
-  DenseMatrix documents;               ///< n x k, U S
-  DenseMatrix terms;                   ///< m x k, V S
-  std::vector<std::string> vocabulary; ///< m names, or empty
+  DenseMatrix documents;               ///< n x k, U S (empty for an embedding)
+  DenseMatrix terms;                   ///< m x k, V S; or the word / node vectors
+  std::vector<std::string> vocabulary; ///< m names (terms, words or nodes), or empty
   std::vector<std::string> labels;     ///< n labels, or empty
 };
 
-/// Loads a `strata svd` model directory; throws InputError naming the file
+/// Loads a `strata svd`, `embed-words` or `embed-graph` directory; throws InputError naming the file
 /// when a part is missing or malformed.
 LatentSpace load_latent_space(const std::string& dir);
 

@@ -1,0 +1,441 @@
+#include "strata/solvers/ssnmf.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "strata/core/error.hpp"
+#include "strata/linalg/nnls.hpp"
+#include "strata/linalg/spmm.hpp"
+#include "strata/parallel/threads.hpp"
+
+namespace strata {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Floors that keep the logarithms and the multiplicative updates finite.
+constexpr double kTiny = 1e-300;
+
+double frobenius_inner(const DenseMatrix& A, const DenseMatrix& B) { return (A.array() * B.array()).sum(); }
+
+/// The labeled documents: their rows and classes.
+struct LabeledRows {
+  std::vector<Index> rows;          ///< labeled row indices, ascending
+  std::vector<std::int32_t> cls;    ///< cls[r]: class of rows[r]
+  std::vector<Index> unlabeled;     ///< the other rows, ascending
+};
+
+LabeledRows split_rows(const LabelEncoding& labels) {
+  LabeledRows s;
+  for (Index i = 0; i < labels.n_documents(); ++i) {
+    const std::int32_t c = labels.codes[static_cast<size_t>(i)];
+    if (c >= 0) {
+      s.rows.push_back(i);
+      s.cls.push_back(c);
+    } else {
+      s.unlabeled.push_back(i);
+    }
+  }
+  return s;
+}
+
+void gather_rows(const DenseMatrix& F, const std::vector<Index>& rows, DenseMatrix& out) {
+  out.resize(static_cast<Index>(rows.size()), F.cols());
+  for (size_t r = 0; r < rows.size(); ++r) out.row(static_cast<Index>(r)) = F.row(rows[r]);
+}
+
+void scatter_rows(const DenseMatrix& in, const std::vector<Index>& rows, DenseMatrix& F) {
+  for (size_t r = 0; r < rows.size(); ++r) F.row(rows[r]) = in.row(static_cast<Index>(r));
+}
+
+/// ratio = X ./ (W H) at the nonzeros of X, and the generalized I-divergence
+/// sum x log(x / wh) - x + sum_all(WH) (the last sum is a k-term formula).
+double kl_data_ratio(const SparseView& X, const DenseMatrix& W, const DenseMatrix& Ht, std::vector<double>& ratio,
+                     int threads) {
+  const Index k = W.cols();
+  ratio.resize(static_cast<size_t>(X.nnz()));
+  threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
+  // Per-row sums added in row order: the value does not depend on the schedule.
+  std::vector<double> row_sum(static_cast<size_t>(X.rows), 0.0);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
+  for (Index i = 0; i < X.rows; ++i) {
+    double partial = 0.0;
+    for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+      const double v = std::max(W.row(i).dot(Ht.row(X.indices[p])), kTiny);
+      const double x = X.data[p];
+      ratio[p] = x / v;
+      if (x > 0) partial += x * std::log(x / v) - x;
+    }
+    row_sum[i] = partial;
+  }
+  double total = 0.0;
+  for (double v : row_sum) total += v;
+  return total + W.colwise().sum().dot(Ht.colwise().sum());
+}
+
+/// The label term without lambda, over the labeled rows (Y one-hot):
+/// Frobenius 0.5 sum ||y_i - w_i B||^2; KL sum [ sum_c (w_i B)_c - 1 - log (w_i B)_{c_i} ].
+double label_term(const LabeledRows& lab, const DenseMatrix& W, const DenseMatrix& Bt, NmfLoss label_loss) {
+  double total = 0.0;
+  Eigen::RowVectorXd v(Bt.rows());
+  for (size_t r = 0; r < lab.rows.size(); ++r) {
+    v.noalias() = W.row(lab.rows[r]) * Bt.transpose();
+    const std::int32_t c = lab.cls[r];
+    if (label_loss == NmfLoss::Frobenius) {
+      v[c] -= 1.0;
+      total += 0.5 * v.squaredNorm();
+    } else {
+      total += v.sum() - 1.0 - std::log(std::max(v[c], kTiny));
+    }
+  }
+  return total;
+}
+
+int automatic_sweeps(const SparseView& X, int k, Index rows) {
+  // As NMF (Gillis & Glineur): inner sweeps pay while one sparse product costs
+  // more than a sweep over the rows.
+  const double rho = (2.0 * static_cast<double>(X.nnz()) * k + static_cast<double>(rows) * k) /
+                     (static_cast<double>(rows) * k * k + 1.0);
+  return static_cast<int>(std::clamp(1.0 + 0.5 * rho, 2.0, 10.0));
+}
+
+std::string shape(Index r, Index c) { return std::to_string(r) + " x " + std::to_string(c); }
+
+}  // namespace
+
+double ssnmf_default_lambda(const SparseView& X, const LabelEncoding& labels, NmfLoss loss, NmfLoss label_loss) {
+  const double n_labeled = static_cast<double>(labels.n_labeled());
+  require_argument(n_labeled > 0, "labels", "at least one labeled document", "none");
+  double data_scale = 0.0;
+  if (loss == NmfLoss::Frobenius) {
+    data_scale = 0.5 * squared_frobenius_norm(X);
+  } else {
+    for (Index p = 0; p < X.nnz(); ++p) data_scale += X.data[p];
+  }
+  const double label_scale = label_loss == NmfLoss::Frobenius ? 0.5 * n_labeled : n_labeled;
+  // An all-zero X leaves nothing to balance: weigh the labels as one unit.
+  return data_scale > 0 ? data_scale / label_scale : 1.0;
+}
+
+std::pair<double, double> ssnmf_objective_terms(const SparseView& X, const LabelEncoding& labels,
+                                                const DenseMatrix& W, const DenseMatrix& H, const DenseMatrix& B,
+                                                NmfLoss loss, NmfLoss label_loss, int threads) {
+  require_argument(labels.n_documents() == X.rows, "labels", "one per row of X (" + std::to_string(X.rows) + ")",
+                   std::to_string(labels.n_documents()));
+  require_argument(W.rows() == X.rows && H.cols() == X.cols && W.cols() == H.rows() && B.rows() == W.cols() &&
+                       B.cols() == labels.n_classes(),
+                   "W, H, B shapes", "n x k, k x m, k x classes", shape(W.rows(), W.cols()) + ", " +
+                       shape(H.rows(), H.cols()) + ", " + shape(B.rows(), B.cols()));
+  const LabeledRows lab = split_rows(labels);
+  const DenseMatrix Bt = B.transpose();
+  return {nmf_loss(X, W, H, loss, threads), label_term(lab, W, Bt, label_loss)};
+}
+
+DenseMatrix ssnmf_scores(const DenseMatrix& W, const DenseMatrix& B) {
+  DenseMatrix S = W * B;
+  for (Index i = 0; i < S.rows(); ++i) {
+    const double total = S.row(i).sum();
+    if (total > 0) S.row(i) /= total;
+    else S.row(i).setConstant(1.0 / static_cast<double>(std::max<Index>(S.cols(), 1)));
+  }
+  return S;
+}
+
+std::vector<std::int32_t> ssnmf_predict(const DenseMatrix& W, const DenseMatrix& B, std::int32_t fallback) {
+  const DenseMatrix S = W * B;
+  std::vector<std::int32_t> out(static_cast<size_t>(S.rows()), fallback);
+  for (Index i = 0; i < S.rows(); ++i) {
+    Index best = 0;
+    for (Index c = 1; c < S.cols(); ++c)
+      if (S(i, c) > S(i, best)) best = c;
+    if (S.cols() > 0 && S(i, best) > 0) out[static_cast<size_t>(i)] = static_cast<std::int32_t>(best);
+  }
+  return out;
+}
+
+SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& o, const DenseMatrix* W0,
+                  const DenseMatrix* H0, const DenseMatrix* B0) {
+  // ------------------------------------------------------------ checks --
+  const Index limit = std::min(X.rows, X.cols);
+  require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix", shape(X.rows, X.cols));
+  require_argument(o.k >= 1 && o.k <= limit, "k", "in [1, min(rows, cols)] = [1, " + std::to_string(limit) + "]",
+                   std::to_string(o.k));
+  require_argument(o.max_iter >= 0, "max_iter", ">= 0", std::to_string(o.max_iter));
+  require_argument(o.tol >= 0, "tol", ">= 0", std::to_string(o.tol));
+  require_argument(o.lambda >= 0 && std::isfinite(o.lambda), "lambda", ">= 0 and finite (0 = automatic)",
+                   std::to_string(o.lambda));
+  require_argument(o.inner_sweeps >= 0, "inner_sweeps", ">= 0 (0 = automatic)", std::to_string(o.inner_sweeps));
+  const bool data_kl = o.loss == NmfLoss::KullbackLeibler;
+  const bool label_kl = o.label_loss == NmfLoss::KullbackLeibler;
+  require_argument(!(o.solver == NmfSolver::Bpp && (data_kl || label_kl)), "solver",
+                   "hals or mu when a loss is kl (bpp is Frobenius only)", "bpp");
+  require_argument(labels.n_documents() == X.rows, "labels",
+                   "one entry per document (" + std::to_string(X.rows) + ")", std::to_string(labels.n_documents()));
+  const Index c = labels.n_classes();
+  for (std::int32_t code : labels.codes)
+    require_argument(code >= -1 && code < c, "label codes", "in [-1, " + std::to_string(c) + ")",
+                     std::to_string(code));
+  require_argument(labels.n_labeled() > 0, "labels", "at least one labeled document", "none labeled");
+  require_nonnegative_finite(X, "<matrix>");
+
+  const int threads = resolve_threads(o.threads);
+  const int k = o.k;
+  const auto start = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  const LabeledRows lab = split_rows(labels);
+  const Index n_labeled = static_cast<Index>(lab.rows.size());
+
+  SsnmfResult res;
+  res.lambda = o.lambda > 0 ? o.lambda : ssnmf_default_lambda(X, labels, o.loss, o.label_loss);
+  const double lambda = res.lambda;
+  // Multiplicative updates cannot move an exact zero, and a KL term needs
+  // positive products: those runs start from a positive point.
+  const bool positive_start = o.solver == NmfSolver::Mu || data_kl || label_kl;
+
+  // ---------------------------------------------------- initialization --
+  DenseMatrix& W = res.W;
+  DenseMatrix Ht, Bt;  // H^T (m x k) and B^T (c x k): every update is then a row kernel
+  if (o.init == NmfInit::Custom) {
+    require_argument(W0 && H0 && B0, "W0, H0 and B0", "given for init == custom", "missing");
+    require_argument(W0->rows() == X.rows && W0->cols() == k, "W0 shape", shape(X.rows, k),
+                     shape(W0->rows(), W0->cols()));
+    require_argument(H0->rows() == k && H0->cols() == X.cols, "H0 shape", shape(k, X.cols),
+                     shape(H0->rows(), H0->cols()));
+    require_argument(B0->rows() == k && B0->cols() == c, "B0 shape", shape(k, c), shape(B0->rows(), B0->cols()));
+    for (const DenseMatrix* F : {W0, H0, B0})
+      require_argument(F->allFinite() && F->minCoeff() >= 0, "W0, H0 and B0", "finite and nonnegative",
+                       "other values");
+    W = *W0;
+    Ht = H0->transpose();
+    Bt = B0->transpose();
+  } else {
+    // The unsupervised NMF initialization (no iterations), then B fitted to it.
+    NmfOptions init;
+    init.k = k;
+    init.init = o.init;
+    init.solver = positive_start ? NmfSolver::Mu : NmfSolver::Hals;
+    init.max_iter = 0;
+    init.seed = o.seed;
+    init.threads = threads;
+    NmfResult start_point = nmf(X, init);
+    W = std::move(start_point.W);
+    Ht = start_point.H.transpose();
+  }
+
+  // Y_L^T (c x n_labeled, a 1 at (class, labeled row)) for KL coordinate descent on B.
+  SparseMatrix Yt;
+  if (label_kl) {
+    std::vector<Triplet> t;
+    for (Index r = 0; r < n_labeled; ++r) t.push_back({lab.cls[r], static_cast<ColIndex>(r), 1.0});
+    Yt = csr_from_triplets(c, n_labeled, std::move(t));
+  }
+  // X^T (nnz(X) * 12 bytes) for KL coordinate descent on H.
+  SparseMatrix Xt_storage;
+  if (data_kl && o.solver == NmfSolver::Hals) Xt_storage = transpose(X);
+  const SparseView Xt = Xt_storage.view();
+
+  const int sweeps_W = o.inner_sweeps > 0 ? o.inner_sweeps : automatic_sweeps(X, k, X.rows);
+  const int sweeps_H = o.inner_sweeps > 0 ? o.inner_sweeps : automatic_sweeps(X, k, X.cols);
+  const bool early_stop = o.inner_sweeps == 0;
+
+  DenseMatrix WL;  // the labeled rows of W
+  DenseMatrix G, R;
+  // Frobenius label term, exact: min_B ||Y_L - W_L B||^2 with Gram W_L^T W_L
+  // and right-hand side Y_L^T W_L (per class, the sum of its documents' codes).
+  auto fit_B_frobenius = [&] {
+    gather_rows(W, lab.rows, WL);
+    gram(WL, G, threads);
+    R.setZero(c, k);
+    for (Index r = 0; r < n_labeled; ++r) R.row(lab.cls[r]) += WL.row(r);
+    nnls_bpp(Bt, R, G, 0.0, 0.0, threads);
+  };
+  // B-update: with W fixed, B^T's rows solve the label term alone (lambda cancels).
+  auto update_B = [&](bool exact) {
+    if (!label_kl && exact) return fit_B_frobenius();
+    gather_rows(W, lab.rows, WL);
+    if (!label_kl) {
+      gram(WL, G, threads);
+      R.setZero(c, k);
+      for (Index r = 0; r < n_labeled; ++r) R.row(lab.cls[r]) += WL.row(r);
+      mu_rows(Bt, R, G, 0.0, 0.0, threads);
+      return;
+    }
+    const Eigen::RowVectorXd colsum = WL.colwise().sum();
+    if (o.solver != NmfSolver::Mu) {
+      kl_cd_rows(Yt.view(), Bt, WL, colsum, 3, 0.0, 0.0, threads);
+      return;
+    }
+    // KL multiplicative update: B^T <- B^T .* ((Y_L ./ W_L B)^T W_L) ./ (1 colsum(W_L)).
+    R.setZero(c, k);
+    for (Index r = 0; r < n_labeled; ++r) {
+      const std::int32_t cl = lab.cls[r];
+      R.row(cl) += WL.row(r) / std::max(WL.row(r).dot(Bt.row(cl)), kTiny);
+    }
+    for (Index cl = 0; cl < c; ++cl)
+      for (Index t = 0; t < k; ++t) Bt(cl, t) = colsum[t] > 0 ? Bt(cl, t) * R(cl, t) / colsum[t] : 0.0;
+  };
+  if (o.init != NmfInit::Custom) {
+    Bt.setZero(c, k);
+    fit_B_frobenius();
+    if (positive_start) Bt = Bt.cwiseMax(1e-10 * std::max(Bt.maxCoeff(), 0.0) + 1e-12);
+  }
+
+  // ------------------------------------------------------------ loss --
+  const double nx2 = squared_frobenius_norm(X);
+  DenseMatrix HtH, WtW, XHt, XtW;
+  std::vector<double> ratio;  // X ./ (W H) at the nonzeros (KL data term), kept current with W and H
+  double data_loss = 0.0;
+  auto data_loss_from_scratch = [&] {
+    if (data_kl) return kl_data_ratio(X, W, Ht, ratio, threads);
+    spmm_transpose(X, W, XtW, threads);
+    gram(W, WtW, threads);
+    gram(Ht, HtH, threads);
+    return 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
+  };
+  auto relative = [&](double frobenius_loss) {
+    return nx2 > 0 ? std::sqrt(std::max(2.0 * frobenius_loss, 0.0) / nx2) : 0.0;
+  };
+  data_loss = data_loss_from_scratch();
+  double label_loss = label_term(lab, W, Bt, o.label_loss);
+  auto record = [&](long long it) {
+    const double rel = data_kl ? std::numeric_limits<double>::quiet_NaN() : relative(data_loss);
+    res.history.push_back(HistoryEntry{it, elapsed(), data_loss + lambda * label_loss, rel});
+  };
+  record(0);
+
+  // ------------------------------------------------------------ loop --
+  DenseMatrix Wg, Rg, N, D;
+  res.status = NmfStatus::MaxIterations;
+  for (int it = 1; it <= o.max_iter; ++it) {
+    // W-update.
+    if (!data_kl && !label_kl && o.solver != NmfSolver::Mu) {
+      // Two NNLS row groups: labeled rows see H H^T + lambda B B^T and
+      // x_i H^T + lambda B^T's row of their class; unlabeled rows the data part only.
+      gram(Ht, HtH, threads);
+      spmm(X, Ht, XHt, threads);
+      const DenseMatrix BBt = Bt.transpose() * Bt;
+      G = HtH + lambda * BBt;
+      gather_rows(W, lab.rows, Wg);
+      gather_rows(XHt, lab.rows, Rg);
+      for (Index r = 0; r < n_labeled; ++r) Rg.row(r) += lambda * Bt.row(lab.cls[r]);
+      if (o.solver == NmfSolver::Bpp) nnls_bpp(Wg, Rg, G, 0.0, 0.0, threads);
+      else hals_rows(Wg, Rg, G, sweeps_W, early_stop, 0.0, 0.0, threads);
+      scatter_rows(Wg, lab.rows, W);
+      if (!lab.unlabeled.empty()) {
+        gather_rows(W, lab.unlabeled, Wg);
+        gather_rows(XHt, lab.unlabeled, Rg);
+        if (o.solver == NmfSolver::Bpp) nnls_bpp(Wg, Rg, HtH, 0.0, 0.0, threads);
+        else hals_rows(Wg, Rg, HtH, sweeps_W, early_stop, 0.0, 0.0, threads);
+        scatter_rows(Wg, lab.unlabeled, W);
+      }
+    } else {
+      // Multiplicative update of the mixed objective (Lee et al. 2010; Haddock
+      // et al. 2020): W <- W .* N ./ D with N and D the negative and positive
+      // parts of the gradient, data part plus lambda times the label part.
+      if (data_kl) {
+        const SparseView Rx{X.rows, X.cols, X.indptr, X.indices, ratio.data()};
+        spmm(Rx, Ht, N, threads);                                   // (X ./ WH) H^T
+        D = Ht.colwise().sum().replicate(X.rows, 1);                // 1 H^T
+      } else {
+        gram(Ht, HtH, threads);
+        spmm(X, Ht, N, threads);                                    // X H^T
+        D.noalias() = W * HtH;                                      // W H H^T
+      }
+      const Eigen::RowVectorXd b_rowsum = Bt.colwise().sum();       // (B 1)^T
+      const int t_lab = threads_for(threads, static_cast<double>(n_labeled) * k * c * 2);
+#pragma omp parallel for num_threads(t_lab) schedule(static)
+      for (Index r = 0; r < n_labeled; ++r) {
+        const Index i = lab.rows[r];
+        const auto b = Bt.row(lab.cls[r]);
+        if (label_kl) {
+          N.row(i) += lambda * b / std::max(W.row(i).dot(b), kTiny);
+          D.row(i) += lambda * b_rowsum;
+        } else {
+          N.row(i) += lambda * b;
+          D.row(i) += lambda * (W.row(i) * Bt.transpose()) * Bt;     // (w_i B) B^T
+        }
+      }
+      const int t_all = threads_for(threads, static_cast<double>(W.size()) * 2);
+#pragma omp parallel for num_threads(t_all) schedule(static)
+      for (Index i = 0; i < W.rows(); ++i)
+        for (Index t = 0; t < k; ++t) W(i, t) = D(i, t) > 0 ? W(i, t) * N(i, t) / D(i, t) : 0.0;
+    }
+
+    // H-update: the data term alone.
+    if (!data_kl) {
+      gram(W, WtW, threads);
+      spmm_transpose(X, W, XtW, threads);
+      if (o.solver == NmfSolver::Hals) hals_rows(Ht, XtW, WtW, sweeps_H, early_stop, 0.0, 0.0, threads);
+      else if (o.solver == NmfSolver::Mu) mu_rows(Ht, XtW, WtW, 0.0, 0.0, threads);
+      else nnls_bpp(Ht, XtW, WtW, 0.0, 0.0, threads);
+    } else if (o.solver == NmfSolver::Mu) {
+      kl_data_ratio(X, W, Ht, ratio, threads);
+      const SparseView Rx{X.rows, X.cols, X.indptr, X.indices, ratio.data()};
+      spmm_transpose(Rx, W, N, threads);                            // (X ./ WH)^T W
+      const Eigen::RowVectorXd colsum = W.colwise().sum();
+      const int t_all = threads_for(threads, static_cast<double>(Ht.size()) * 2);
+#pragma omp parallel for num_threads(t_all) schedule(static)
+      for (Index j = 0; j < Ht.rows(); ++j)
+        for (Index t = 0; t < k; ++t) Ht(j, t) = colsum[t] > 0 ? Ht(j, t) * N(j, t) / colsum[t] : 0.0;
+    } else {
+      kl_cd_rows(Xt, Ht, W, W.colwise().sum(), 1, 0.0, 0.0, threads);
+    }
+
+    // B-update: the label term alone.
+    update_B(o.solver != NmfSolver::Mu);
+
+    // The objective, from products at hand where possible.
+    if (data_kl) {
+      data_loss = kl_data_ratio(X, W, Ht, ratio, threads);  // its ratios serve the next W-update
+    } else {
+      // ||X - WH||^2 = ||X||^2 - 2 <X^T W, H^T> + <W^T W, H H^T>; X^T W and W^T W are the H-update's.
+      gram(Ht, HtH, threads);
+      data_loss = 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
+    }
+    label_loss = label_term(lab, W, Bt, o.label_loss);
+    const double previous = res.history.back().loss;
+    record(it);
+    const double loss = res.history.back().loss;
+    res.iterations = it;
+    if (o.progress) {
+      ProgressEvent e;
+      e.stage = "ssnmf";
+      e.done = it;
+      e.total = o.max_iter;
+      e.loss = loss;
+      e.has_loss = true;
+      e.elapsed_seconds = elapsed();
+      if (!o.progress(e)) {
+        res.status = NmfStatus::Interrupted;
+        break;
+      }
+    }
+    if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, kTiny)) {
+      res.status = NmfStatus::Converged;
+      break;
+    }
+  }
+
+  // ---------------------------------------------------------- results --
+  res.H = Ht.transpose();
+  res.B = Bt.transpose();
+  res.data_loss = data_loss;
+  res.label_loss = label_loss;
+  res.loss = data_loss + lambda * label_loss;
+  res.relative_error = nmf_relative_error(X, W, res.H, threads);
+  if (data_kl) res.history.back().relative_error = res.relative_error;
+  std::vector<Index> count(static_cast<size_t>(c), 0);
+  for (std::int32_t cl : lab.cls) ++count[static_cast<size_t>(cl)];
+  const auto majority = static_cast<std::int32_t>(std::max_element(count.begin(), count.end()) - count.begin());
+  res.predicted = ssnmf_predict(W, res.B, majority);
+  Index correct = 0;
+  for (Index r = 0; r < n_labeled; ++r) correct += res.predicted[static_cast<size_t>(lab.rows[r])] == lab.cls[r];
+  res.training_accuracy = static_cast<double>(correct) / static_cast<double>(n_labeled);
+  res.seconds = elapsed();
+  return res;
+}
+
+}  // namespace strata

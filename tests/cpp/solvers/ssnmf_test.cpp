@@ -1,0 +1,274 @@
+// SSNMF against the papers' dense multiplicative updates and exact block
+// descent, and its invariants (monotone objective, determinism, classification
+// of planted topics, argument errors).
+#include "strata/solvers/ssnmf.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "reference/dense_ssnmf.hpp"
+#include "strata/core/error.hpp"
+#include "strata/core/random.hpp"
+#include "strata/synth/generators.hpp"
+
+using namespace strata;
+using reference::Mat;
+
+namespace {
+
+SparseMatrix random_sparse(Index n, Index m, double density, std::uint64_t seed) {
+  Random rng(seed);
+  std::vector<Triplet> t;
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < m; ++j)
+      if (rng.uniform() < density) t.push_back({i, static_cast<ColIndex>(j), rng.uniform() * 2});
+  return csr_from_triplets(n, m, std::move(t));
+}
+
+DenseMatrix positive(Index n, Index k, std::uint64_t seed) {
+  Random rng(seed);
+  DenseMatrix A(n, k);
+  for (Index i = 0; i < A.size(); ++i) A.data()[i] = 0.1 + rng.uniform();
+  return A;
+}
+
+/// Three classes; every third document unlabeled.
+LabelEncoding some_labels(Index n) {
+  std::vector<std::string> y;
+  for (Index i = 0; i < n; ++i) y.push_back(i % 3 == 2 ? "" : std::string(1, static_cast<char>('a' + (i / 3) % 3)));
+  return encode_labels(y);
+}
+
+SsnmfOptions fixed_run(NmfSolver solver, NmfLoss loss, NmfLoss label_loss, int iterations) {
+  SsnmfOptions o;
+  o.k = 4;
+  o.solver = solver;
+  o.loss = loss;
+  o.label_loss = label_loss;
+  o.lambda = 0.7;
+  o.init = NmfInit::Custom;
+  o.max_iter = iterations;
+  o.tol = 0;
+  o.threads = 2;
+  return o;
+}
+
+double max_relative_difference(const DenseMatrix& a, const Mat& b) {
+  return (a - b).cwiseAbs().maxCoeff() / std::max(b.cwiseAbs().maxCoeff(), 1e-300);
+}
+
+struct LossCase {
+  NmfLoss loss, label_loss;
+};
+const LossCase kLossCases[] = {{NmfLoss::Frobenius, NmfLoss::Frobenius},
+                               {NmfLoss::Frobenius, NmfLoss::KullbackLeibler},
+                               {NmfLoss::KullbackLeibler, NmfLoss::Frobenius},
+                               {NmfLoss::KullbackLeibler, NmfLoss::KullbackLeibler}};
+
+}  // namespace
+
+TEST(Ssnmf, MultiplicativeUpdatesMatchDenseReference) {
+  const SparseMatrix X = random_sparse(30, 25, 0.4, 1);
+  const LabelEncoding labels = some_labels(30);
+  const DenseMatrix W0 = positive(30, 4, 2), H0 = positive(4, 25, 3), B0 = positive(4, 3, 4);
+  for (const LossCase& lc : kLossCases) {
+    const SsnmfOptions o = fixed_run(NmfSolver::Mu, lc.loss, lc.label_loss, 15);
+    const SsnmfResult r = ssnmf(X.view(), labels, o, &W0, &H0, &B0);
+    const auto p = reference::make_problem(reference::dense(X.view()), labels.codes, 3, o.lambda,
+                                           lc.loss == NmfLoss::KullbackLeibler,
+                                           lc.label_loss == NmfLoss::KullbackLeibler);
+    Mat W = W0, H = H0, B = B0;
+    for (int it = 0; it < 15; ++it) reference::ssnmf_mu_step(p, W, H, B);
+    SCOPED_TRACE(to_string(lc.loss) + "/" + to_string(lc.label_loss));
+    EXPECT_LT(max_relative_difference(r.W, W), 1e-9);
+    EXPECT_LT(max_relative_difference(r.H, H), 1e-9);
+    EXPECT_LT(max_relative_difference(r.B, B), 1e-9);
+    const auto [data, label] = reference::ssnmf_terms(p, W, H, B);
+    EXPECT_NEAR(r.data_loss, data, 1e-9 * data);
+    EXPECT_NEAR(r.label_loss, label, 1e-9 * label);
+    EXPECT_NEAR(r.loss, data + o.lambda * label, 1e-9 * (data + o.lambda * label));
+  }
+}
+
+TEST(Ssnmf, BppEqualsExactBlockCoordinateDescent) {
+  const SparseMatrix X = random_sparse(30, 25, 0.4, 5);
+  const LabelEncoding labels = some_labels(30);
+  const DenseMatrix W0 = positive(30, 4, 6), H0 = positive(4, 25, 7), B0 = positive(4, 3, 8);
+  const SsnmfOptions o = fixed_run(NmfSolver::Bpp, NmfLoss::Frobenius, NmfLoss::Frobenius, 4);
+  const SsnmfResult r = ssnmf(X.view(), labels, o, &W0, &H0, &B0);
+  const auto p = reference::make_problem(reference::dense(X.view()), labels.codes, 3, o.lambda, false, false);
+  Mat W = W0, H = H0, B = B0;
+  for (int it = 0; it < 4; ++it) reference::ssnmf_exact_step(p, W, H, B);
+  EXPECT_LT(max_relative_difference(r.W, W), 1e-8);
+  EXPECT_LT(max_relative_difference(r.H, H), 1e-8);
+  EXPECT_LT(max_relative_difference(r.B, B), 1e-8);
+}
+
+TEST(Ssnmf, ObjectiveDecreasesForEverySolverAndLoss) {
+  const SparseMatrix X = random_sparse(60, 40, 0.3, 9);
+  const LabelEncoding labels = some_labels(60);
+  for (NmfSolver solver : {NmfSolver::Hals, NmfSolver::Bpp, NmfSolver::Mu})
+    for (const LossCase& lc : kLossCases) {
+      if (solver == NmfSolver::Bpp && (lc.loss != NmfLoss::Frobenius || lc.label_loss != NmfLoss::Frobenius))
+        continue;
+      SsnmfOptions o;
+      o.k = 5;
+      o.solver = solver;
+      o.loss = lc.loss;
+      o.label_loss = lc.label_loss;
+      o.max_iter = 40;
+      o.tol = 0;
+      o.threads = 2;
+      const SsnmfResult r = ssnmf(X.view(), labels, o);
+      SCOPED_TRACE(to_string(solver) + " " + to_string(lc.loss) + "/" + to_string(lc.label_loss));
+      ASSERT_EQ(r.history.size(), 41u);
+      for (size_t i = 1; i < r.history.size(); ++i)
+        EXPECT_LE(r.history[i].loss, r.history[i - 1].loss * (1 + 1e-10)) << "iteration " << i;
+      EXPECT_LT(r.history.back().loss, r.history.front().loss);
+      // The reported terms are those of the returned factors.
+      const auto [data, label] =
+          ssnmf_objective_terms(X.view(), labels, r.W, r.H, r.B, lc.loss, lc.label_loss, 2);
+      EXPECT_NEAR(r.data_loss, data, 1e-8 * data);
+      EXPECT_NEAR(r.label_loss, label, 1e-8 * std::max(label, 1.0));
+    }
+}
+
+TEST(Ssnmf, HalsReachesTheExactSolversObjective) {
+  const SparseMatrix X = random_sparse(80, 50, 0.3, 10);
+  const LabelEncoding labels = some_labels(80);
+  SsnmfOptions o;
+  o.k = 5;
+  o.max_iter = 300;
+  o.tol = 1e-9;
+  o.threads = 2;
+  const double hals = ssnmf(X.view(), labels, o).loss;
+  o.solver = NmfSolver::Bpp;
+  const double bpp = ssnmf(X.view(), labels, o).loss;
+  o.solver = NmfSolver::Mu;
+  o.max_iter = 100;  // the multiplicative updates are slower: fewer iterations give a higher objective
+  const double mu = ssnmf(X.view(), labels, o).loss;
+  EXPECT_NEAR(hals, bpp, 0.02 * bpp);
+  EXPECT_LT(hals, mu);
+}
+
+TEST(Ssnmf, DefaultLambdaBalancesTheTerms) {
+  const SparseMatrix X = random_sparse(30, 20, 0.5, 11);
+  const LabelEncoding labels = some_labels(30);  // 20 labeled
+  const double nx2 = squared_frobenius_norm(X.view());
+  double sum = 0;
+  for (double v : X.data) sum += v;
+  EXPECT_DOUBLE_EQ(ssnmf_default_lambda(X.view(), labels, NmfLoss::Frobenius, NmfLoss::Frobenius), nx2 / 20);
+  EXPECT_DOUBLE_EQ(ssnmf_default_lambda(X.view(), labels, NmfLoss::KullbackLeibler, NmfLoss::KullbackLeibler),
+                   sum / 20);
+  EXPECT_DOUBLE_EQ(ssnmf_default_lambda(X.view(), labels, NmfLoss::Frobenius, NmfLoss::KullbackLeibler),
+                   0.5 * nx2 / 20);
+  SsnmfOptions o;
+  o.k = 3;
+  o.max_iter = 2;
+  EXPECT_DOUBLE_EQ(ssnmf(X.view(), labels, o).lambda, nx2 / 20);
+  o.lambda = 3.5;
+  EXPECT_DOUBLE_EQ(ssnmf(X.view(), labels, o).lambda, 3.5);
+}
+
+TEST(Ssnmf, ClassifiesPlantedTopicsFromHalfTheLabels) {
+  synth::TopicsOptions t;
+  t.n_documents = 400;
+  t.n_terms = 300;
+  t.n_topics = 4;
+  t.alpha = 0.05;
+  t.overlap = 0.3;
+  t.doc_length = 60;
+  t.seed = 3;
+  const synth::TopicsResult data = synth::make_topics(t);
+  std::vector<std::string> y;
+  for (Index i = 0; i < t.n_documents; ++i)
+    y.push_back(i % 2 ? "" : synth::topic_label(data.labels[static_cast<size_t>(i)], 4));
+  const LabelEncoding labels = encode_labels(y);
+  for (const LossCase& lc : kLossCases) {
+    SsnmfOptions o;
+    o.k = 4;
+    o.loss = lc.loss;
+    o.label_loss = lc.label_loss;
+    o.threads = 2;
+    const SsnmfResult r = ssnmf(data.X.view(), labels, o);
+    Index correct = 0, hidden = 0;
+    for (Index i = 1; i < t.n_documents; i += 2, ++hidden)
+      correct += labels.classes[static_cast<size_t>(r.predicted[static_cast<size_t>(i)])] ==
+                 synth::topic_label(data.labels[static_cast<size_t>(i)], 4);
+    SCOPED_TRACE(to_string(lc.loss) + "/" + to_string(lc.label_loss));
+    EXPECT_GE(static_cast<double>(correct) / hidden, 0.9);
+    EXPECT_GE(r.training_accuracy, 0.9);
+  }
+}
+
+TEST(Ssnmf, DeterministicForASeedAndThreadCount) {
+  const SparseMatrix X = random_sparse(200, 120, 0.1, 12);
+  const LabelEncoding labels = some_labels(200);
+  for (NmfLoss loss : {NmfLoss::Frobenius, NmfLoss::KullbackLeibler}) {
+    SsnmfOptions o;
+    o.k = 6;
+    o.loss = loss;
+    o.label_loss = loss;
+    o.max_iter = 20;
+    o.threads = 2;
+    o.init = NmfInit::Random;
+    o.seed = 42;
+    const SsnmfResult a = ssnmf(X.view(), labels, o), b = ssnmf(X.view(), labels, o);
+    EXPECT_EQ(a.W, b.W);
+    EXPECT_EQ(a.H, b.H);
+    EXPECT_EQ(a.B, b.B);
+    o.seed = 43;
+    EXPECT_NE(ssnmf(X.view(), labels, o).W, a.W);
+  }
+}
+
+TEST(Ssnmf, ScoresAndPredictions) {
+  DenseMatrix W(3, 2), B(2, 3);
+  W << 1, 0, 0, 2, 0, 0;
+  B << 0.2, 0.8, 0, 0, 0, 1;
+  const DenseMatrix S = ssnmf_scores(W, B);
+  EXPECT_NEAR(S(0, 1), 0.8, 1e-15);
+  EXPECT_NEAR(S(1, 2), 1.0, 1e-15);
+  for (Index i = 0; i < 3; ++i) EXPECT_NEAR(S.row(i).sum(), 1.0, 1e-15);
+  EXPECT_NEAR(S(2, 0), 1.0 / 3, 1e-15);  // no information: uniform
+  EXPECT_EQ(ssnmf_predict(W, B, 0), (std::vector<std::int32_t>{1, 2, 0}));
+  EXPECT_EQ(ssnmf_predict(W, B), (std::vector<std::int32_t>{1, 2, -1}));
+}
+
+TEST(Ssnmf, RejectsBadArgumentsWithTheirName) {
+  const SparseMatrix X = random_sparse(20, 15, 0.4, 13);
+  const LabelEncoding labels = some_labels(20);
+  auto expect_argument_error = [&](const LabelEncoding& l, const SsnmfOptions& o, const std::string& name) {
+    try {
+      ssnmf(X.view(), l, o);
+      ADD_FAILURE() << "no error for " << name;
+    } catch (const ArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  };
+  SsnmfOptions o;
+  o.k = 3;
+  expect_argument_error(some_labels(19), o, "labels");
+  expect_argument_error(encode_labels(std::vector<std::string>(20, "")), o, "labels");
+  LabelEncoding bad = labels;
+  bad.codes[4] = 7;
+  expect_argument_error(bad, o, "label codes");
+  SsnmfOptions b = o;
+  b.lambda = -1;
+  expect_argument_error(labels, b, "lambda");
+  b = o;
+  b.k = 16;
+  expect_argument_error(labels, b, "k");
+  b = o;
+  b.solver = NmfSolver::Bpp;
+  b.label_loss = NmfLoss::KullbackLeibler;
+  expect_argument_error(labels, b, "solver");
+  b = o;
+  b.init = NmfInit::Custom;
+  expect_argument_error(labels, b, "W0, H0 and B0");
+  // Negative data is an input error.
+  SparseMatrix negative = X;
+  negative.data[0] = -1;
+  EXPECT_THROW(ssnmf(negative.view(), labels, o), InputError);
+}

@@ -1,0 +1,137 @@
+"""strata ssnmf from the command line: the model directory, labels from a
+file or from the corpus, --holdout, topics/transform on the result, bad input."""
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+import strata
+
+
+def run(cli, *args, check=True):
+    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=120, check=check)
+
+
+@pytest.fixture(scope="module")
+def brown_corpus(tmp_path_factory, strata_cli, brown_tsv):
+    d = tmp_path_factory.mktemp("ssnmf")
+    corpus = d / "brown.strata"
+    run(strata_cli, "vectorize", brown_tsv, "--format", "tsv", "--id-column", 1, "--label-column", 2,
+        "--text-column", 3, "--stop-words", "english", "--min-df", 2, "--max-df", 0.5, "-o", corpus, "-q")
+    return d, corpus
+
+
+@pytest.fixture(scope="module")
+def labels_file(brown_corpus):
+    """Informative / imaginative for every other document, empty lines for the rest."""
+    d, corpus = brown_corpus
+    genres = strata.load_corpus(corpus).labels
+    informative = {"news", "editorial", "reviews", "religion", "hobbies", "lore", "belles_lettres", "government",
+                   "learned"}
+    truth = ["informative" if g in informative else "imaginative" for g in genres]
+    path = d / "groups.txt"
+    path.write_text("".join((t if i % 2 == 0 else "") + "\n" for i, t in enumerate(truth)))
+    return path, truth
+
+
+@pytest.fixture(scope="module")
+def model(brown_corpus, labels_file, strata_cli):
+    d, corpus = brown_corpus
+    out = d / "model"
+    result = run(strata_cli, "ssnmf", corpus, "-k", 10, "--labels", labels_file[0], "--seed", 2, "--threads", 2,
+                 "--max-iter", 100, "-o", out)
+    return out, result.stdout
+
+
+def test_model_directory(model, brown_corpus, labels_file):
+    out, stdout = model
+    X = strata.load_corpus(brown_corpus[1]).matrix
+    W, H, B = np.load(out / "W.npy"), np.load(out / "H.npy"), np.load(out / "B.npy")
+    assert W.shape == (500, 10) and H.shape == (10, X.shape[1]) and B.shape == (10, 2)
+    assert min(W.min(), H.min(), B.min()) >= 0
+    classes = (out / "classes.txt").read_text().split("\n")[:-1]
+    assert classes == ["imaginative", "informative"]
+    predicted = (out / "predicted_labels.txt").read_text().split("\n")[:-1]
+    assert len(predicted) == 500
+    seen = (out / "labels.txt").read_text().split("\n")[:-1]
+    # argmax of W B; a document whose scores are all zero gets the most frequent labeled class.
+    majority = max(classes, key=lambda c: seen.count(c))
+    S = W @ B
+    assert predicted == [classes[c] if S[i].max() > 0 else majority for i, c in enumerate(np.argmax(S, axis=1))]
+    assert seen == [t if i % 2 == 0 else "" for i, t in enumerate(labels_file[1])]
+    metrics = json.loads((out / "metrics.json").read_text())
+    labeled = [i for i, s in enumerate(seen) if s]
+    assert metrics["accuracy"] == pytest.approx(np.mean([predicted[i] == seen[i] for i in labeled]))
+    assert metrics["labeled_documents"] == 250
+    assert metrics["lambda"] == pytest.approx(X.power(2).sum() / 250, rel=1e-12)
+    history = metrics["history"]
+    assert all(set(h) == {"iteration", "seconds", "loss", "relative_error"} for h in history)
+    losses = [h["loss"] for h in history]
+    assert all(b <= a * (1 + 1e-10) for a, b in zip(losses, losses[1:]))
+    assert metrics["relative_error"] == pytest.approx(np.linalg.norm(X.toarray() - W @ H) / np.sqrt(X.power(2).sum()),
+                                                      rel=1e-8)
+    model_json = json.loads((out / "model.json").read_text())
+    assert model_json["kind"] == "ssnmf" and model_json["parameters"]["k"] == 10
+    # The unlabeled half is classified far better than by chance.
+    truth = labels_file[1]
+    hidden = [i for i in range(500) if i % 2 == 1]
+    assert np.mean([predicted[i] == truth[i] for i in hidden]) > 0.85
+    assert "accuracy on the labeled documents" in stdout
+
+
+def test_topics_and_transform_read_the_model(model, brown_corpus, strata_cli, tmp_path):
+    out, _ = model
+    topics = run(strata_cli, "topics", out, "--top", 5).stdout.strip().split("\n")
+    assert len(topics) == 10
+    codes = tmp_path / "codes.npy"
+    run(strata_cli, "transform", out, brown_corpus[1], "-o", codes, "-q")
+    assert np.load(codes).shape == (500, 10)
+
+
+def test_corpus_labels_and_holdout(brown_corpus, strata_cli):
+    d, corpus = brown_corpus
+    out = d / "genres"
+    stdout = run(strata_cli, "ssnmf", corpus, "-k", 15, "--holdout", 0.4, "--seed", 1, "--threads", 2,
+                 "--max-iter", 30, "-o", out).stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["held_out_documents"] == 200 and metrics["labeled_documents"] == 300
+    assert len(metrics["classes"]) == 15
+    # 15 genres from 300 labels: well above the 16% of the largest genre.
+    assert metrics["held_out_accuracy"] > 0.4
+    assert "held-out" in stdout
+    seen = (out / "labels.txt").read_text().split("\n")[:-1]
+    assert sum(1 for s in seen if not s) == 200
+
+
+def test_kl_losses_run(brown_corpus, labels_file, strata_cli, tmp_path):
+    _, corpus = brown_corpus
+    run(strata_cli, "ssnmf", corpus, "-k", 4, "--labels", labels_file[0], "--loss", "kl", "--label-loss", "kl",
+        "--max-iter", 8, "--threads", 2, "-o", tmp_path / "kl", "-q")
+    metrics = json.loads((tmp_path / "kl" / "metrics.json").read_text())
+    losses = [h["loss"] for h in metrics["history"]]
+    assert all(b <= a * (1 + 1e-10) for a, b in zip(losses, losses[1:]))
+
+
+def test_bad_input(brown_corpus, strata_cli, tmp_path):
+    _, corpus = brown_corpus
+    short = tmp_path / "short.txt"
+    short.write_text("a\nb\n")
+    r = run(strata_cli, "ssnmf", corpus, "-k", 3, "--labels", short, "-o", tmp_path / "x", check=False)
+    assert r.returncode == 1 and str(short) in r.stderr and "500" in r.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n" * 500)
+    r = run(strata_cli, "ssnmf", corpus, "-k", 3, "--labels", empty, "-o", tmp_path / "x", check=False)
+    assert r.returncode == 1 and "no document is labeled" in r.stderr
+    r = run(strata_cli, "ssnmf", corpus, "-k", 3, "--labels", tmp_path / "missing.txt", "-o", tmp_path / "x",
+            check=False)
+    assert r.returncode == 1 and "missing.txt" in r.stderr
+    unlabeled = tmp_path / "plain.mtx"
+    unlabeled.write_text("%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 2 1\n3 3 1\n")
+    r = run(strata_cli, "ssnmf", unlabeled, "-k", 2, "-o", tmp_path / "x", check=False)
+    assert r.returncode == 1 and "--labels is required" in r.stderr
+    r = run(strata_cli, "ssnmf", corpus, "-k", 3, "--lambda", -2, "-o", tmp_path / "x", check=False)
+    assert r.returncode == 1 and "lambda" in r.stderr
+    r = run(strata_cli, "ssnmf", corpus, "-k", 3, "--solver", "bpp", "--loss", "kl", "-o", tmp_path / "x",
+            check=False)
+    assert r.returncode == 1 and "solver" in r.stderr
