@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include <Eigen/LU>
@@ -122,6 +123,33 @@ OutputStepStats NaiveOutputLayer<S>::step(const RowMatrix<S>& H, const CsrView<S
   return stats;
 }
 
+// ---------------------------------------------------------------- column groups
+
+void ColumnGroups::build(const Index* indptr, const ColIndex* indices, Index rows) {
+  const Index nnz = indptr[rows];
+  row_of.resize(static_cast<std::size_t>(nnz));
+  for (Index j = 0; j < rows; ++j)
+    for (Index p = indptr[j]; p < indptr[j + 1]; ++p) row_of[p] = j;
+  // Sort (column, position) pairs packed in one key: a minibatch has far
+  // fewer than 2^32 nonzeros.
+  require_argument(nnz < (Index(1) << 32), "minibatch", "fewer than 2^32 nonzeros", std::to_string(nnz));
+  std::vector<std::uint64_t> keys(static_cast<std::size_t>(nnz));
+  for (Index p = 0; p < nnz; ++p) keys[p] = (std::uint64_t(std::uint32_t(indices[p])) << 32) | std::uint64_t(p);
+  std::sort(keys.begin(), keys.end());
+  cols.clear();
+  start.clear();
+  pos.resize(static_cast<std::size_t>(nnz));
+  for (Index i = 0; i < nnz; ++i) {
+    const auto col = static_cast<ColIndex>(keys[i] >> 32);
+    if (cols.empty() || cols.back() != col) {
+      cols.push_back(col);
+      start.push_back(i);
+    }
+    pos[i] = static_cast<Index>(keys[i] & 0xffffffffu);
+  }
+  start.push_back(nnz);
+}
+
 // ---------------------------------------------------------------- factored
 
 template <class S>
@@ -132,18 +160,18 @@ FactoredOutputLayer<S>::FactoredOutputLayer(const RowMatrix<S>& W0, const Output
   require_argument(options.singular_low > 0 && options.singular_low < 1 && options.singular_high > 1,
                    "singular_low, singular_high", "0 < low < 1 < high",
                    std::to_string(options.singular_low) + ", " + std::to_string(options.singular_high));
-  U_ = RowMatrix<S>::Identity(d, d);
-  UinvT_ = RowMatrix<S>::Identity(d, d);
-  omega_ = ColVector<S>::Zero(d);
-  // Q = W0^T W0 and w_bar = W0^T 1 by blocks of rows summed in a fixed order.
+  U_ = RowMatrix<double>::Identity(d, d);
+  UinvT_ = RowMatrix<double>::Identity(d, d);
+  omega_ = ColVector<double>::Zero(d);
+  // Q = W0^T W0 and w_bar = W0^T 1 (in double) by blocks of rows summed in a fixed order.
   const int t = static_cast<int>(
       std::max<Index>(1, std::min<Index>(D / 64, threads_for(options.threads, double(D) * d * d))));
-  std::vector<RowMatrix<S>> q_part(t);
-  std::vector<ColVector<S>> w_part(t);
+  std::vector<RowMatrix<double>> q_part(t);
+  std::vector<ColVector<double>> w_part(t);
 #pragma omp parallel for num_threads(t) schedule(static)
   for (int blk = 0; blk < t; ++blk) {
     const Index r0 = D * blk / t, r1 = D * (blk + 1) / t;
-    const auto Vb = V_.middleRows(r0, r1 - r0);
+    const RowMatrix<double> Vb = V_.middleRows(r0, r1 - r0).template cast<double>();
     q_part[blk].noalias() = Vb.transpose() * Vb;
     w_part[blk] = Vb.colwise().sum().transpose();
   }
@@ -153,20 +181,32 @@ FactoredOutputLayer<S>::FactoredOutputLayer(const RowMatrix<S>& W0, const Output
     Q_ += q_part[blk];
     wbar_ += w_part[blk];
   }
-  scratch_.assign(static_cast<std::size_t>(D), S(0));
+  refresh_products();
+}
+
+template <class S>
+void FactoredOutputLayer<S>::refresh_products() {
+  const Index d = this->d_;
+  F_.resize(d, 3 * d);
+  F_.leftCols(d) = Q_.template cast<S>();
+  F_.middleCols(d, d) = U_.transpose().template cast<S>();
+  F_.rightCols(d) = UinvT_.transpose().template cast<S>();
+  omega_s_ = omega_.template cast<S>();
+  wbar_s_ = wbar_.template cast<S>();
 }
 
 template <class S>
 RowMatrix<S> FactoredOutputLayer<S>::weights() const {
   RowMatrix<S> W(this->D_, this->d_);
-  gemm_rows(W, V_, U_, S(1), false, this->options_.threads);
-  W.rowwise() += omega_.transpose();
+  const RowMatrix<S> U = U_.template cast<S>();
+  gemm_rows(W, V_, U, S(1), false, this->options_.threads);
+  W.rowwise() += omega_s_.transpose();
   return W;
 }
 
 template <class S>
 ColVector<S> FactoredOutputLayer<S>::singular_values_of_U() const {
-  return Eigen::BDCSVD<Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>>(U_).singularValues();
+  return Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(U_)).singularValues().template cast<S>();
 }
 
 template <class S>
@@ -175,17 +215,19 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   this->check_batch(H, Y);
   const Index D = this->D_, d = this->d_, m = H.rows(), nnz = Y.nnz();
   const int threads = this->options_.threads;
+  const int tm = static_cast<int>(std::min<Index>(std::max<Index>(1, m / 8), threads_for(threads, double(nnz) * d)));
 
-  // Forward: Q h_j, U h_j, omega^T h_j, then the K target outputs per example.
-  RowMatrix<S> Hhat(m, d), UH(m, d);
-  gemm_rows(Hhat, H, Q_, S(1), false, threads);              // row j = (Q h_j)^T (Q symmetric)
-  gemm_rows(UH, H, U_.transpose(), S(1), false, threads);    // row j = (U h_j)^T
-  const ColVector<S> om_h = H * omega_;
-  const ColVector<S> s_vec = H * wbar_;
+  // Forward, one product: H [Q | U^T | U^{-1}] = [Hhat | UH | Bm], row j =
+  // (Q h_j)^T, (U h_j)^T, (U^{-T} h_j)^T; then the K target outputs per example.
+  RowMatrix<S> HF(m, 3 * d);
+  gemm_rows(HF, H, F_, S(1), false, threads);
+  const auto Hhat = HF.leftCols(d);
+  const auto UH = HF.middleCols(d, d);
+  const auto Bm = HF.rightCols(d);
+  const ColVector<S> om_h = H * omega_s_;
+  const ColVector<S> s_vec = H * wbar_s_;
   std::vector<S> o_t(nnz), c(nnz);
   Eigen::VectorXd a(m), b(m);
-  OutputStepStats stats;
-  const int tm = static_cast<int>(std::min<Index>(std::max<Index>(1, m / 8), threads_for(threads, double(nnz) * d)));
   std::vector<double> loss_j(m);
 #pragma omp parallel for num_threads(tm) schedule(static)
   for (Index j = 0; j < m; ++j) {
@@ -195,99 +237,152 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
     loss_j[j] = spherical_loss<S>(this->options_.loss, q, double(s_vec(j)), D, K, Y.data + p0, o_t.data() + p0,
                                   c.data() + p0, a(j), b(j));
   }
+  OutputStepStats stats;
   for (Index j = 0; j < m; ++j) stats.loss += loss_j[j];
   if (grad_H == nullptr && eta == S(0)) return stats;
 
   // P = C W (row j = c_j^T W) = (C V) U + csum omega^T; dL/dH = A Hhat + b w_bar^T + P.
-  RowMatrix<S> CV = RowMatrix<S>::Zero(m, d);
-  ColVector<S> csum = ColVector<S>::Zero(m);
+  RowMatrix<S> CV(m, d);
+  ColVector<S> csum(m);
 #pragma omp parallel for num_threads(tm) schedule(static)
-  for (Index j = 0; j < m; ++j)
+  for (Index j = 0; j < m; ++j) {
+    CV.row(j).setZero();
+    S cs = 0;
     for (Index p = Y.indptr[j]; p < Y.indptr[j + 1]; ++p) {
       CV.row(j) += c[p] * V_.row(Y.indices[p]);
-      csum(j) += c[p];
+      cs += c[p];
     }
+    csum(j) = cs;
+  }
   RowMatrix<S> P(m, d);
-  gemm_rows(P, CV, U_, S(1), false, threads);
-  P += csum * omega_.transpose();
+  gemm_rows(P, CV, F_.middleCols(d, d).transpose(), S(1), false, threads);  // (C V) U
+  P += csum * omega_s_.transpose();
   const ColVector<S> a_s = a.cast<S>(), b_s = b.cast<S>();
   RowMatrix<S> Gh = a_s.asDiagonal() * Hhat;
-  Gh += b_s * wbar_.transpose();
+  Gh += b_s * wbar_s_.transpose();
   Gh += P;
   if (grad_H) *grad_H = Gh;
   if (eta == S(0)) return stats;
 
+  // The m x m Grams in one product: H [Hhat; P; H]^T gives h_i^T Q h_j,
+  // o_i . c_j (= h_i . W^T c_j) and h_i . h_j.
+  RowMatrix<S> stacked(3 * m, d);
+  stacked << Hhat, P, H;
+  RowMatrix<S> grams(m, 3 * m);
+  gemm_rows(grams, H, stacked.transpose(), S(1), false, threads);
+  const Eigen::MatrixXd So = grams.leftCols(m).template cast<double>();
+  const Eigen::MatrixXd Pc = grams.middleCols(m, m).template cast<double>();
+  const Eigen::MatrixXd gram = grams.rightCols(m).template cast<double>();
+
+  // c_i . c_j over shared targets: for every distinct target column, all
+  // pairs of the examples that have it (rows of Cc split among threads).
+  groups_.build(Y.indptr, Y.indices, m);
+  Eigen::MatrixXd Cc = Eigen::MatrixXd::Zero(m, m);
+  const Index ng = groups_.size();
+  const int tc = static_cast<int>(std::min<Index>(std::max<Index>(1, m / 16), threads_for(threads, double(nnz) * m)));
+#pragma omp parallel for num_threads(tc) schedule(static)
+  for (int blk = 0; blk < tc; ++blk) {
+    const Index i0 = m * blk / tc, i1 = m * (blk + 1) / tc;
+    for (Index g = 0; g < ng; ++g) {
+      const Index e0 = groups_.start[g], e1 = groups_.start[g + 1];
+      for (Index e = e0; e < e1; ++e) {
+        const Index pi = groups_.pos[e], i = groups_.row_of[pi];
+        if (i < i0 || i >= i1) continue;
+        for (Index f = e0; f < e1; ++f) {
+          const Index pj = groups_.pos[f];
+          Cc(i, groups_.row_of[pj]) += double(c[pi]) * double(c[pj]);
+        }
+      }
+    }
+  }
+
   // M = G G^T (m x m), G the implicit m x D gradient wrt the outputs:
   // g_i.g_j = a_i a_j h_i^T Q h_j + a_i b_j s_i + b_i a_j s_j + D b_i b_j
   //         + a_i o_i.c_j + a_j c_i.o_j + b_i sum c_j + b_j sum c_i + c_i.c_j.
-  const RowMatrix<S> So = Hhat * H.transpose();  // h_i^T Q h_j
-  const RowMatrix<S> Pc = H * P.transpose();     // (i, j) = o_i . c_j
-  RowMatrix<S> Cc = RowMatrix<S>::Zero(m, m);    // c_i . c_j over shared targets
-  for (Index i = 0; i < m; ++i) {
-    for (Index p = Y.indptr[i]; p < Y.indptr[i + 1]; ++p) scratch_[Y.indices[p]] = c[p];
-    for (Index j = 0; j < m; ++j) {
-      S acc = 0;
-      for (Index p = Y.indptr[j]; p < Y.indptr[j + 1]; ++p) acc += c[p] * scratch_[Y.indices[p]];
-      Cc(i, j) = acc;
-    }
-    for (Index p = Y.indptr[i]; p < Y.indptr[i + 1]; ++p) scratch_[Y.indices[p]] = S(0);
-  }
-  const ColVector<S> as = a_s.cwiseProduct(s_vec);
-  RowMatrix<S> M = a_s.asDiagonal() * So * a_s.asDiagonal();
-  M += as * b_s.transpose() + b_s * as.transpose();
-  M += S(D) * (b_s * b_s.transpose());
-  M += a_s.asDiagonal() * Pc;
-  M += Pc.transpose() * a_s.asDiagonal();
-  M += b_s * csum.transpose() + csum * b_s.transpose();
+  const Eigen::VectorXd s_d = s_vec.template cast<double>(), csum_d = csum.template cast<double>();
+  const Eigen::VectorXd as = a.cwiseProduct(s_d);
+  Eigen::MatrixXd M = a.asDiagonal() * So * a.asDiagonal();
+  M += as * b.transpose() + b * as.transpose();
+  M += double(D) * (b * b.transpose());
+  M += a.asDiagonal() * Pc;
+  M += Pc.transpose() * a.asDiagonal();
+  M += b * csum_d.transpose() + csum_d * b.transpose();
   M += Cc;
 
-  // Q <- Q - eta (Gh^T H + H^T Gh) + eta^2 H^T M H;  w_bar <- w_bar - eta H^T (G 1).
+  // Q <- Q - eta (Gh^T H + H^T Gh) + eta^2 H^T M H = Q - eta (X^T H + H^T X)
+  // with X = Gh - (eta/2) M H: one d x d product. w_bar <- w_bar - eta H^T (G 1).
+  const double eta_d = double(eta);
+  RowMatrix<S> X = Gh;
+  X.noalias() -= (S(0.5) * eta) * (M.cast<S>() * H);
   RowMatrix<S> T(d, d);
-  gemm_rows(T, Gh.transpose(), H, S(1), false, threads);
-  Q_ -= eta * (T + T.transpose());
-  const RowMatrix<S> MH = M * H;
-  gemm_rows(Q_, H.transpose(), MH, eta * eta, true, threads);
-  const ColVector<S> g1 = as + S(D) * b_s + csum;
-  wbar_.noalias() -= eta * (H.transpose() * g1);
+  gemm_rows(T, X.transpose(), H, S(1), false, threads);
+  {
+    const RowMatrix<double> Td = T.template cast<double>();
+    Q_ -= eta_d * (Td + Td.transpose());
+  }
+  const Eigen::VectorXd g1 = as + double(D) * b + csum_d;
+  wbar_.noalias() -= eta_d * (H.transpose() * g1.cast<S>()).template cast<double>();
 
-  // U <- U (I - eta H^T A H); by Woodbury, U^{-T} <- U^{-T} + (U^{-T} H^T) R eta A H
-  // with R = (I_m - eta A H H^T)^{-1}, and U_new^{-T} H^T = (U^{-T} H^T) R.
-  RowMatrix<S> Bm(m, d);
-  gemm_rows(Bm, H, UinvT_.transpose(), S(1), false, threads);  // row j = (U^{-T} h_j)^T
-  const RowMatrix<S> gram = H * H.transpose();
-  RowMatrix<S> I_minus = RowMatrix<S>::Identity(m, m);
-  I_minus.noalias() -= eta * (a_s.asDiagonal() * gram);
-  const Eigen::PartialPivLU<Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>> lu(I_minus);
-  const RowMatrix<S> R = lu.inverse();
+  // U <- U (I - eta H^T A H) = U - (U H^T)(eta A H); by Woodbury,
+  // U^{-T} <- U^{-T} + (U^{-T} H^T) R (eta A H) with R = (I_m - eta A H H^T)^{-1},
+  // and U_new^{-T} H^T = (U^{-T} H^T) R.
+  Eigen::MatrixXd I_minus = Eigen::MatrixXd::Identity(m, m);
+  I_minus.noalias() -= eta_d * (a.asDiagonal() * gram);
+  const Eigen::MatrixXd R = Eigen::PartialPivLU<Eigen::MatrixXd>(I_minus).inverse();
   const RowMatrix<S> AH = (eta * a_s).asDiagonal() * H;
-  gemm_rows(U_, UH.transpose(), AH, S(-1), true, threads);
-  omega_.noalias() -= eta * (H.transpose() * (a_s.cwiseProduct(om_h) + b_s));
-  const RowMatrix<S> RAH = R * AH;
-  gemm_rows(UinvT_, Bm.transpose(), RAH, S(1), true, threads);
-  const RowMatrix<S> Z = R.transpose() * Bm;  // row j = (U_new^{-T} h_j)^T
+  const RowMatrix<S> RAH = R.cast<S>() * AH;
+  RowMatrix<S> dU(d, d), dUinvT(d, d);
+  gemm_rows(dU, UH.transpose(), AH, S(1), false, threads);
+  gemm_rows(dUinvT, Bm.transpose(), RAH, S(1), false, threads);
+  U_ -= dU.template cast<double>();
+  UinvT_ += dUinvT.template cast<double>();
+  omega_.noalias() -= eta_d * (H.transpose() * (a_s.cwiseProduct(om_h) + b_s)).template cast<double>();
+  const RowMatrix<S> Z = R.transpose().cast<S>() * Bm;  // row j = (U_new^{-T} h_j)^T
 
-  // V_k <- V_k - eta sum_j c_jk z_j: only the target rows; serial so that
-  // shared targets are summed in a fixed order.
-  for (Index j = 0; j < m; ++j)
-    for (Index p = Y.indptr[j]; p < Y.indptr[j + 1]; ++p) V_.row(Y.indices[p]).noalias() -= (eta * c[p]) * Z.row(j);
+  // V_k <- V_k - eta sum_j c_jk z_j: only the target rows, in parallel over
+  // distinct columns, each summed over its examples in a fixed order.
+  const int tv = static_cast<int>(std::min<Index>(std::max<Index>(1, ng / 64), threads_for(threads, double(nnz) * d)));
+#pragma omp parallel for num_threads(tv) schedule(static)
+  for (Index g = 0; g < ng; ++g) {
+    auto Vk = V_.row(groups_.cols[g]);
+    for (Index e = groups_.start[g]; e < groups_.start[g + 1]; ++e) {
+      const Index p = groups_.pos[e];
+      Vk.noalias() -= (eta * c[p]) * Z.row(groups_.row_of[p]);
+    }
+  }
 
+  // Stabilization: U was multiplied by I - eta S, S = H^T A H, so its
+  // singular values moved by at most a factor 1 -+ eta ||S||_2, and
+  // ||S||_2 <= ||S||_F = sqrt(sum_ij a_i a_j (h_i . h_j)^2) (O(m^2) from the
+  // Gram). Check U when they may have left the range, or every
+  // stabilize_every updates.
   ++updates_;
-  if (this->options_.stabilize && updates_ % this->options_.stabilize_every == 0) stabilize_now();
+  ++since_check_;
+  const double spread = eta_d * std::sqrt(std::max(0.0, (a.asDiagonal() * gram.cwiseAbs2() * a.asDiagonal()).sum()));
+  sigma_low_bound_ *= std::max(0.0, 1.0 - spread);
+  sigma_high_bound_ *= 1.0 + spread;
+  const bool may_be_out =
+      sigma_low_bound_ < this->options_.singular_low || sigma_high_bound_ > this->options_.singular_high;
+  if (this->options_.stabilize && (may_be_out || since_check_ >= this->options_.stabilize_every))
+    stabilize_now();
+  else
+    refresh_products();
   return stats;
 }
 
 template <class S>
 void FactoredOutputLayer<S>::stabilize_now() {
-  using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+  using Mat = Eigen::MatrixXd;
   const Index D = this->D_, d = this->d_;
   const int threads = this->options_.threads;
   Eigen::BDCSVD<Mat> svd(Mat(U_), Eigen::ComputeFullU | Eigen::ComputeFullV);
-  ColVector<S> sigma = svd.singularValues();
+  Eigen::VectorXd sigma = svd.singularValues();
   const Mat& P = svd.matrixU();
   const Mat& R = svd.matrixV();
   ++stab_.checks;
-  stab_.min_singular = std::min(stab_.min_singular, double(sigma.minCoeff()));
-  stab_.max_singular = std::max(stab_.max_singular, double(sigma.maxCoeff()));
+  since_check_ = 0;
+  stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
+  stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
   std::vector<Index> out;
   for (Index i = 0; i < d; ++i)
     if (sigma(i) < this->options_.singular_low || sigma(i) > this->options_.singular_high) out.push_back(i);
@@ -295,11 +390,14 @@ void FactoredOutputLayer<S>::stabilize_now() {
   if (2 * static_cast<Index>(out.size()) > d) {
     // Folding costs D d^2, a rank-r correction 2 D d r: fold when r > d/2.
     RowMatrix<S> Vnew(D, d);
-    gemm_rows(Vnew, V_, U_, S(1), false, threads);
+    const RowMatrix<S> U = U_.template cast<S>();
+    gemm_rows(Vnew, V_, U, S(1), false, threads);
     V_.swap(Vnew);
     U_.setIdentity();
     UinvT_.setIdentity();
     ++stab_.folds;
+    sigma_low_bound_ = sigma_high_bound_ = 1.0;
+    refresh_products();
     return;
   }
   if (!out.empty()) {
@@ -309,9 +407,9 @@ void FactoredOutputLayer<S>::stabilize_now() {
     RowMatrix<S> Pout(d, r);
     ColVector<S> scale(r);
     for (Index i = 0; i < r; ++i) {
-      Pout.col(i) = P.col(out[i]);
-      scale(i) = sigma(out[i]) - S(1);
-      sigma(out[i]) = S(1);
+      Pout.col(i) = P.col(out[i]).template cast<S>();
+      scale(i) = static_cast<S>(sigma(out[i]) - 1.0);
+      sigma(out[i]) = 1.0;
     }
     const RowMatrix<S> right = scale.asDiagonal() * Pout.transpose();  // r x d
     RowMatrix<S> VP(D, r);
@@ -322,6 +420,9 @@ void FactoredOutputLayer<S>::stabilize_now() {
   // the errors accumulated by the Woodbury updates are dropped here.
   U_ = P * sigma.asDiagonal() * R.transpose();
   UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
+  sigma_low_bound_ = sigma.minCoeff();
+  sigma_high_bound_ = sigma.maxCoeff();
+  refresh_products();
 }
 
 template <class S>

@@ -8,6 +8,7 @@
 #include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
 #include "strata/parallel/threads.hpp"
+#include "dense_layers.hpp"
 
 namespace strata::nn {
 
@@ -29,29 +30,11 @@ std::string to_string(Dtype t) { return t == Dtype::Float32 ? "float32" : "float
 
 namespace {
 
+using detail::activate;
+using detail::glorot_init;
+using detail::times_derivative;
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-template <class M>
-void activate(M& Z, Activation act) {
-  using S = typename M::Scalar;
-  switch (act) {
-    case Activation::Relu: Z = Z.cwiseMax(S(0)); break;
-    case Activation::Tanh: Z = Z.array().tanh().matrix(); break;
-    case Activation::Sigmoid: Z = (S(1) / (S(1) + (-Z.array()).exp())).matrix(); break;
-  }
-}
-
-// delta <- delta * f'(z), written with the activation's output A = f(z).
-template <class M>
-void times_derivative(M& delta, const M& A, Activation act) {
-  using S = typename M::Scalar;
-  switch (act) {
-    case Activation::Relu: delta = (A.array() > S(0)).select(delta, S(0)); break;
-    case Activation::Tanh: delta.array() *= S(1) - A.array().square(); break;
-    case Activation::Sigmoid: delta.array() *= A.array() * (S(1) - A.array()); break;
-  }
-}
 
 // The hidden layers of the network in the training dtype.
 template <class S>
@@ -97,15 +80,6 @@ CsrMatrix<S> gather_rows(const SparseView& X, const std::vector<Index>& order, s
 }
 
 template <class S>
-RowMatrix<S> uniform_init(Index rows, Index cols, Random& rng) {
-  // Glorot-uniform: keeps the activations' variance roughly constant across layers.
-  const double r = std::sqrt(6.0 / double(rows + cols));
-  RowMatrix<S> M(rows, cols);
-  for (Index i = 0; i < M.size(); ++i) M.data()[i] = static_cast<S>(r * (2.0 * rng.uniform() - 1.0));
-  return M;
-}
-
-template <class S>
 AutoencoderResult train(const SparseView& X, const AutoencoderOptions& o) {
   const int threads = resolve_threads(o.threads);
   const Index n = X.rows, D = X.cols;
@@ -114,7 +88,7 @@ AutoencoderResult train(const SparseView& X, const AutoencoderOptions& o) {
   enc.act = o.activation;
   Index fan_in = D;
   for (int width : o.hidden) {
-    enc.W.push_back(uniform_init<S>(fan_in, width, rng));
+    enc.W.push_back(glorot_init<S>(fan_in, width, rng));
     enc.b.push_back(ColVector<S>::Zero(width));
     fan_in = width;
   }
@@ -123,7 +97,7 @@ AutoencoderResult train(const SparseView& X, const AutoencoderOptions& o) {
   lo.threads = threads;
   lo.stabilize = o.stabilize;
   lo.stabilize_every = o.stabilize_every;
-  auto output = make_output_layer<S>(o.output_update, uniform_init<S>(D, fan_in, rng), lo);
+  auto output = make_output_layer<S>(o.output_update, glorot_init<S>(D, fan_in, rng), lo);
 
   AutoencoderResult res;
   const S eta = static_cast<S>(o.learning_rate);
@@ -131,6 +105,7 @@ AutoencoderResult train(const SparseView& X, const AutoencoderOptions& o) {
   std::iota(order.begin(), order.end(), Index(0));
   std::vector<RowMatrix<S>> A;
   RowMatrix<S> grad_H;
+  ColumnGroups groups;
   double batch_seconds = 0.0, output_seconds = 0.0;
   const auto t_start = Clock::now();
   bool stop = false;
@@ -162,11 +137,21 @@ AutoencoderResult train(const SparseView& X, const AutoencoderOptions& o) {
           enc.W[l].noalias() -= eta * grad_W;
           delta.swap(delta_prev);
         } else {
-          // Sparse input layer: only the rows of E at the minibatch's nonzeros
-          // (serial, so that shared words are summed in a fixed order).
-          for (Index j = 0; j < Xb.rows; ++j)
-            for (Index p = Xb.indptr[j]; p < Xb.indptr[j + 1]; ++p)
-              enc.W[0].row(Xb.indices[p]).noalias() -= (eta * Xb.data[p]) * delta.row(j);
+          // Sparse input layer: only the rows of E at the minibatch's nonzeros,
+          // in parallel over distinct words, each summed in a fixed order.
+          groups.build(Xb.indptr, Xb.indices, Xb.rows);
+          const Index ng = groups.size();
+          auto& E = enc.W[0];
+          const int tg = static_cast<int>(
+              std::min<Index>(std::max<Index>(1, ng / 64), threads_for(threads, double(Xb.nnz()) * E.cols())));
+#pragma omp parallel for num_threads(tg) schedule(static)
+          for (Index g = 0; g < ng; ++g) {
+            auto Ek = E.row(groups.cols[g]);
+            for (Index e = groups.start[g]; e < groups.start[g + 1]; ++e) {
+              const Index p = groups.pos[e];
+              Ek.noalias() -= (eta * Xb.data[p]) * delta.row(groups.row_of[p]);
+            }
+          }
         }
         enc.b[l].noalias() -= eta * grad_b;
       }

@@ -18,12 +18,21 @@
 ///      V_k <- V_k - eta sum_j c_jk (U_new^{-T} h_j)^T   (K rows per example),
 ///      Q, w_bar by their exact rank-2m updates (needs the full m x m Gram of
 ///      the gradients, including C C^T over shared targets).
-///    Stabilization (mandatory): U shrinks geometrically under these updates,
-///    so every `stabilize_every` updates the SVD U = P S R^T is computed,
-///    U^{-T} is recomputed from it, singular values outside [0.5, 2] are set
-///    back to 1 by a left correction U <- T U with V <- V T^{-1} (T = I + rank
-///    r, O(D d r)), and when more than d/2 of them are out of range U is
-///    folded into V instead (V <- V U, U <- I; O(D d^2), cheaper then).
+///    Per minibatch of m examples this is 7 m d^2 + 6 m^2 d multiply-adds of
+///    dense products plus O(nnz d) over the target rows of V: nothing is
+///    O(D). The small state (U, U^{-T}, Q, omega, w_bar) is accumulated in
+///    double whatever S is, so that float32 training does not drift from the
+///    naive layer through the rounding of many small rank-m increments.
+///    Stabilization (mandatory): U shrinks geometrically under these updates.
+///    Each update bounds how far the singular values of U can have moved
+///    (by at most a factor 1 -+ eta ||H^T A H||_F, O(m^2) from the Gram), and the
+///    SVD U = P S R^T is computed as soon as that bound may leave
+///    [singular_low, singular_high], and in any case every `stabilize_every`
+///    updates. U^{-T} is then recomputed from the SVD, singular values outside
+///    the range are set back to 1 by a left correction U <- T U with
+///    V <- V T^{-1} (T = I + rank r, O(D d r)), and when more than d/2 of them
+///    are out of range U is folded into V instead (V <- V U, U <- I;
+///    O(D d^2), cheaper then).
 ///
 /// Examples are rows: a minibatch H is m x d (row j = h_j^T) and the targets Y
 /// are an m x D CSR matrix whose rows have distinct, sorted columns (the same
@@ -31,6 +40,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -53,9 +63,23 @@ struct OutputLayerOptions {
   OutputLossOptions loss;     ///< the spherical-family loss
   int threads = 1;            ///< OpenMP threads for the O(d^2 m) and O(D d m) products
   bool stabilize = true;      ///< factored only: keep U well conditioned (turn off only to study the collapse)
-  int stabilize_every = 10;   ///< factored only: updates between two SVD checks of U
+  int stabilize_every = 100;  ///< factored only: most updates between two SVD checks of U (checks also run
+                              ///< whenever the singular values may have left [singular_low, singular_high])
   double singular_low = 0.5;  ///< factored only: singular values of U below are reset to 1
   double singular_high = 2.0; ///< factored only: singular values of U above are reset to 1
+};
+
+/// The nonzeros of a CSR minibatch grouped by column: for every distinct
+/// column, the positions p of its nonzeros in ascending order (so ascending
+/// row). Lets updates of the rows of a D x d matrix at the minibatch's columns
+/// run in parallel over distinct columns, each summed in a fixed order.
+struct ColumnGroups {
+  std::vector<ColIndex> cols;  ///< distinct columns, ascending
+  std::vector<Index> start;    ///< cols.size() + 1 offsets into `pos`
+  std::vector<Index> pos;      ///< nonzero positions, grouped by column
+  std::vector<Index> row_of;   ///< the row of every nonzero position
+  void build(const Index* indptr, const ColIndex* indices, Index rows);
+  Index size() const { return static_cast<Index>(cols.size()); }
 };
 
 /// What a step reports: the loss summed over the minibatch.
@@ -121,14 +145,20 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   void stabilize_now();
 
  private:
-  RowMatrix<S> V_;       // D x d
-  RowMatrix<S> U_;       // d x d
-  RowMatrix<S> UinvT_;   // d x d, U^{-T}
-  RowMatrix<S> Q_;       // d x d, W^T W
-  ColVector<S> omega_;   // d
-  ColVector<S> wbar_;    // d, W^T 1
-  std::vector<S> scratch_;  // D entries, zero between uses: scatter for C C^T
+  void refresh_products();  // F_ from the double state
+  RowMatrix<S> V_;                  // D x d
+  RowMatrix<double> U_;             // d x d
+  RowMatrix<double> UinvT_;         // d x d, U^{-T}
+  RowMatrix<double> Q_;             // d x d, W^T W
+  ColVector<double> omega_;         // d
+  ColVector<double> wbar_;          // d, W^T 1
+  RowMatrix<S> F_;                  // d x 3d = [Q | U^T | U^{-1}] in S: the forward's one product H F
+  ColVector<S> omega_s_, wbar_s_;   // omega, w_bar in S
+  ColumnGroups groups_;             // the targets of the current minibatch by column
   long long updates_ = 0;
+  long long since_check_ = 0;       // updates since the last SVD of U
+  double sigma_low_bound_ = 1.0;    // proven bounds on the singular values of U
+  double sigma_high_bound_ = 1.0;
   StabilizationStats stab_;
 };
 

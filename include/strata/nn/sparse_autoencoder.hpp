@@ -39,7 +39,7 @@ struct AutoencoderOptions {
   long long max_batches = 0;                ///< stop after this many minibatches in all; 0 = no limit
   double learning_rate = 0.01;              ///< SGD step on the minibatch's summed loss
   Dtype dtype = Dtype::Float32;             ///< arithmetic of the training
-  int stabilize_every = 10;                 ///< factored output layer: updates between SVD checks of U
+  int stabilize_every = 100;                ///< factored output layer: most updates between SVD checks of U
   bool stabilize = true;                    ///< factored output layer: keep U well conditioned
   bool keep_weights = true;                 ///< false: return timings and losses only (no weights, no codes),
                                             ///< for benchmarks at very large D where copies cost gigabytes

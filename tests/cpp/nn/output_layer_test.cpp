@@ -127,10 +127,46 @@ TEST_P(OutputLayerLosses, FactoredEqualsNaiveInDoubleAfterHundredsOfMinibatches)
 
 TEST_P(OutputLayerLosses, FactoredEqualsNaiveInFloat32) {
   const OutputLoss loss = GetParam();
-  const Agreement r = run_pair<float>(loss, 50, 400, 12, 16, 5, test_eta(loss), layer_options(loss), 12);
+  // The spherical softmax amplifies rounding: after ~250 float32 minibatches
+  // of this problem even the naive layer is ~1e-5 away from the float64
+  // trajectory (measured), so two float32 roundings cannot agree to 1e-5
+  // there; it is compared over 100 minibatches here and against the float64
+  // trajectory over 300 below.
+  const int steps = loss == OutputLoss::SphericalSoftmax ? 100 : 300;
+  const Agreement r = run_pair<float>(loss, steps, 400, 12, 16, 5, test_eta(loss), layer_options(loss), 12);
   EXPECT_LT(r.W, 1e-5) << to_string(loss);
   EXPECT_LT(r.loss, 1e-4) << to_string(loss);
   EXPECT_LT(r.grad, 1e-4) << to_string(loss);
+}
+
+// Over 300 minibatches, the float32 factored layer stays about as close to
+// the exact (float64) trajectory as the float32 naive layer does.
+TEST_P(OutputLayerLosses, Float32FactoredTracksTheFloat64TrajectoryLikeNaive) {
+  const OutputLoss loss = GetParam();
+  OutputLayerOptions opt = layer_options(loss);
+  Random rng(12);
+  const RowMatrix<float> W0 = random_matrix<float>(400, 12, 0.3, rng);
+  NaiveOutputLayer<float> naive32(W0, opt);
+  FactoredOutputLayer<float> factored32(W0, opt);
+  NaiveOutputLayer<double> exact(W0.cast<double>(), opt);
+  const double eta = test_eta(loss);
+  for (int t = 0; t < 300; ++t) {
+    const RowMatrix<float> H = random_matrix<float>(16, 12, 0.3, rng);
+    const CsrMatrix<float> Y = random_targets<float>(16, 400, 5, 8, rng);
+    CsrMatrix<double> Yd;
+    Yd.rows = Y.rows;
+    Yd.cols = Y.cols;
+    Yd.indptr = Y.indptr;
+    Yd.indices = Y.indices;
+    Yd.data.assign(Y.data.begin(), Y.data.end());
+    naive32.step(H, Y.view(), static_cast<float>(eta), nullptr);
+    factored32.step(H, Y.view(), static_cast<float>(eta), nullptr);
+    exact.step(H.cast<double>(), Yd.view(), eta, nullptr);
+  }
+  const double err_naive = rel_diff(naive32.weights(), exact.weights());
+  const double err_factored = rel_diff(factored32.weights(), exact.weights());
+  EXPECT_LT(err_factored, 3.0 * err_naive + 1e-6) << to_string(loss) << ": naive " << err_naive;
+  EXPECT_LT(err_factored, 1e-4) << to_string(loss);
 }
 
 // dL/dH from both layers and dL/dW implied by the naive update, against
@@ -217,7 +253,7 @@ TEST(OutputLayerStabilization, FoldsWhenMostSingularValuesAreOutOfRange) {
   Random rng(9);
   const Index D = 100, d = 6, m = 32;
   OutputLayerOptions opt = layer_options(OutputLoss::Squared);
-  opt.stabilize_every = 1000;  // checked by hand below
+  opt.stabilize = false;  // checked by hand below
   const RowMatrix<double> W0 = random_matrix<double>(D, d, 0.3, rng);
   NaiveOutputLayer<double> naive(W0, opt);
   FactoredOutputLayer<double> factored(W0, opt);
