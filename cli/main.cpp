@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   strata::cli::register_embed_graph(app);
   strata::cli::register_ssnmf(app);
   strata::cli::register_autoencoder(app);
+  strata::cli::register_lm(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -59,7 +59,7 @@ void register_autoencoder(CLI::App& app) {
   cmd->add_option("--learning-rate", a->ae.learning_rate, "SGD step on a minibatch's summed loss")
       ->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "float32|float64")->capture_default_str();
-  cmd->add_option("--stabilize-every", a->ae.stabilize_every, "Factored layer: updates between SVD checks of U")
+  cmd->add_option("--stabilize-every", a->ae.stabilize_every, "Factored layer: most updates between two SVD checks of U (also checked when its singular values may leave [0.5, 2])")
       ->capture_default_str();
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
@@ -99,7 +99,8 @@ void register_autoencoder(CLI::App& app) {
     summary["output_seconds_per_batch"] = r.output_seconds_per_batch;
     summary["stabilization"] = {{"checks", r.stabilization.checks},
                                 {"corrections", r.stabilization.corrections},
-                                {"folds", r.stabilization.folds}};
+                                {"folds", r.stabilization.folds},
+                                {"seconds", r.stabilization.seconds}};
     summary["status"] = r.interrupted ? "interrupted" : "finished";
     w.write_metrics(summary.dump(), r.history);
     json params;

@@ -15,4 +15,5 @@ void register_embed_words(CLI::App& app);
 void register_embed_graph(CLI::App& app);
 void register_ssnmf(CLI::App& app);
 void register_autoencoder(CLI::App& app);
+void register_lm(CLI::App& app);
 }  // namespace strata::cli

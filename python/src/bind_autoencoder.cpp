@@ -63,6 +63,8 @@ void bind_autoencoder(py::module_& m) {
         d["stabilization_checks"] = r.stabilization.checks;
         d["stabilization_corrections"] = r.stabilization.corrections;
         d["stabilization_folds"] = r.stabilization.folds;
+        d["stabilization_seconds"] = r.stabilization.seconds;
+        d["stabilization_min_singular"] = r.stabilization.min_singular;
         return d;
       },
       "Trains an autoencoder of the rows of X (strata::nn::sparse_autoencoder); returns a dict with weights, biases, "
@@ -70,7 +72,7 @@ void bind_autoencoder(py::module_& m) {
       py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("rows"), py::arg("cols"), py::arg("hidden"),
       py::arg("loss") = "squared", py::arg("output_update") = "factored", py::arg("activation") = "relu",
       py::arg("batch_size") = 128, py::arg("epochs") = 1, py::arg("max_batches") = 0, py::arg("learning_rate") = 0.01,
-      py::arg("dtype") = "float32", py::arg("stabilize_every") = 10, py::arg("keep_weights") = true, py::arg("seed") = 0,
+      py::arg("dtype") = "float32", py::arg("stabilize_every") = 100, py::arg("keep_weights") = true, py::arg("seed") = 0,
       py::arg("threads") = 0);
   m.def(
       "autoencoder_encode",

@@ -11,4 +11,5 @@ void bind_svd(pybind11::module_& m);
 void bind_embeddings(pybind11::module_& m);
 void bind_ssnmf(pybind11::module_& m);
 void bind_autoencoder(pybind11::module_& m);
+void bind_language_model(pybind11::module_& m);
 }  // namespace strata::python

@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   strata::python::bind_embeddings(m);
   strata::python::bind_ssnmf(m);
   strata::python::bind_autoencoder(m);
+  strata::python::bind_language_model(m);
 }

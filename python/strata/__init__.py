@@ -10,6 +10,7 @@ from .decomposition import TruncatedSVD, PCA
 from .embeddings import WordEmbedding, GraphEmbedding
 from .ssnmf import SSNMF
 from .autoencoder import SparseAutoencoder
+from .language_model import NeuralLanguageModel
 
 __version__ = _core.__version__
 
@@ -19,6 +20,6 @@ __all__ = [
     "TruncatedSVD", "PCA",
     "WordEmbedding", "GraphEmbedding",
     "SSNMF",
-    "SparseAutoencoder",
+    "SparseAutoencoder", "NeuralLanguageModel",
     "__version__",
 ]

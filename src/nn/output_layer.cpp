@@ -1,6 +1,7 @@
 #include "strata/nn/output_layer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -351,16 +352,21 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
     }
   }
 
-  // Stabilization: U was multiplied by I - eta S, S = H^T A H, so its
-  // singular values moved by at most a factor 1 -+ eta ||S||_2, and
-  // ||S||_2 <= ||S||_F = sqrt(sum_ij a_i a_j (h_i . h_j)^2) (O(m^2) from the
-  // Gram). Check U when they may have left the range, or every
+  // Stabilization: U was multiplied by I - eta S, S = H^T A H = S+ - S-
+  // (S+- = H^T A+- H from the positive and negative a_j, both PSD), so the
+  // eigenvalues of I - eta S lie in [1 - eta ||S+||_2, 1 + eta ||S-||_2] and
+  // the singular values of U moved by at most those factors;
+  // ||S+-||_2 <= ||S+-||_F = sqrt(sum_ij a+-_i a+-_j (h_i . h_j)^2), O(m^2)
+  // from the Gram. Check U when they may have left the range, or every
   // stabilize_every updates.
   ++updates_;
   ++since_check_;
-  const double spread = eta_d * std::sqrt(std::max(0.0, (a.asDiagonal() * gram.cwiseAbs2() * a.asDiagonal()).sum()));
-  sigma_low_bound_ *= std::max(0.0, 1.0 - spread);
-  sigma_high_bound_ *= 1.0 + spread;
+  const Eigen::VectorXd a_pos = a.cwiseMax(0.0), a_neg = (-a).cwiseMax(0.0);
+  const Eigen::MatrixXd gram2 = gram.cwiseAbs2();
+  const double shrink = eta_d * std::sqrt(std::max(0.0, a_pos.dot(gram2 * a_pos)));
+  const double grow = eta_d * std::sqrt(std::max(0.0, a_neg.dot(gram2 * a_neg)));
+  sigma_low_bound_ *= std::max(0.0, 1.0 - shrink);
+  sigma_high_bound_ *= 1.0 + grow;
   const bool may_be_out =
       sigma_low_bound_ < this->options_.singular_low || sigma_high_bound_ > this->options_.singular_high;
   if (this->options_.stabilize && (may_be_out || since_check_ >= this->options_.stabilize_every))
@@ -375,6 +381,12 @@ void FactoredOutputLayer<S>::stabilize_now() {
   using Mat = Eigen::MatrixXd;
   const Index D = this->D_, d = this->d_;
   const int threads = this->options_.threads;
+  const auto t0 = std::chrono::steady_clock::now();
+  struct AddSeconds {  // the check's wall time, whichever way it returns
+    std::chrono::steady_clock::time_point t0;
+    double& total;
+    ~AddSeconds() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+  } add_seconds{t0, stab_.seconds};
   Eigen::BDCSVD<Mat> svd(Mat(U_), Eigen::ComputeFullU | Eigen::ComputeFullV);
   Eigen::VectorXd sigma = svd.singularValues();
   const Mat& P = svd.matrixU();
@@ -383,9 +395,13 @@ void FactoredOutputLayer<S>::stabilize_now() {
   since_check_ = 0;
   stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
   stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
+  // Reset the values outside the middle band [sqrt(low), sqrt(high)]
+  // (geometrically halfway to the limits): all values are then well inside
+  // [low, high], and the next check is not due a step later.
+  const double band_low = std::sqrt(this->options_.singular_low), band_high = std::sqrt(this->options_.singular_high);
   std::vector<Index> out;
   for (Index i = 0; i < d; ++i)
-    if (sigma(i) < this->options_.singular_low || sigma(i) > this->options_.singular_high) out.push_back(i);
+    if (sigma(i) < band_low || sigma(i) > band_high) out.push_back(i);
   stab_.corrections += static_cast<long long>(out.size());
   if (2 * static_cast<Index>(out.size()) > d) {
     // Folding costs D d^2, a rank-r correction 2 D d r: fold when r > d/2.

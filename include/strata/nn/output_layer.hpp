@@ -25,11 +25,13 @@
 ///    naive layer through the rounding of many small rank-m increments.
 ///    Stabilization (mandatory): U shrinks geometrically under these updates.
 ///    Each update bounds how far the singular values of U can have moved
-///    (by at most a factor 1 -+ eta ||H^T A H||_F, O(m^2) from the Gram), and the
+///    (by factors within [1 - eta ||H^T A+ H||_F, 1 + eta ||H^T A- H||_F],
+///    O(m^2) from the Gram), and the
 ///    SVD U = P S R^T is computed as soon as that bound may leave
 ///    [singular_low, singular_high], and in any case every `stabilize_every`
-///    updates. U^{-T} is then recomputed from the SVD, singular values outside
-///    the range are set back to 1 by a left correction U <- T U with
+///    updates. U^{-T} is then recomputed from the SVD, and the singular
+///    values outside the middle band [sqrt(low), sqrt(high)] (so that the
+///    next check is not due at once) are set back to 1 by a left correction U <- T U with
 ///    V <- V T^{-1} (T = I + rank r, O(D d r)), and when more than d/2 of them
 ///    are out of range U is folded into V instead (V <- V U, U <- I;
 ///    O(D d^2), cheaper then).
@@ -128,6 +130,7 @@ struct StabilizationStats {
   long long folds = 0;        ///< times U was folded into V
   double min_singular = 1.0;  ///< smallest singular value of U seen at a check (before correction)
   double max_singular = 1.0;  ///< largest singular value of U seen at a check (before correction)
+  double seconds = 0.0;       ///< wall time spent in the checks and corrections
 };
 
 /// The O(d^2) exact layer W = V U + 1 omega^T.
