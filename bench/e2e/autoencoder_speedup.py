@@ -130,11 +130,13 @@ def main():
     ap.add_argument("--factored-batches", type=int, default=30)
     ap.add_argument("--torch-D", type=int, default=200000)
     ap.add_argument("--learning-rate", type=float, default=1e-4)
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--steep-learning-rate", type=float, default=1e-3)
     args = ap.parse_args()
     m = 128
     lines = ["# Sparse-target autoencoder: factored vs naive output layer, and vs PyTorch", "",
-             f"Machine: {cpu_model()}, {os.cpu_count()} cores, {platform.platform()}  ",
+             f"Machine: {cpu_model()}, {os.cpu_count()} cores, {platform.platform()}; shared with other jobs "
+             f"(load average {os.getloadavg()[0]:.1f} at the start)  ",
              f"strata {strata.__version__}, float32, minibatch {m}, {args.nnz} nonzeros per row, "
              f"threads {args.threads}, squared error, SGD learning rate {args.learning_rate} on the summed loss, "
              "sparse input layer D -> d (relu) -> output layer d -> D  ",
@@ -163,11 +165,19 @@ def main():
             lines.append(row)
     lines += ["", f"## Against PyTorch (D = {args.torch_D}, d = 512)", ""]
     X = zipf_rows(m * 12, args.torch_D, args.nnz, seed=7)
-    t_torch, torch_version = torch_run(X, 512, 5, args.threads, lr=args.learning_rate)
-    f_step, f_out, _, _ = strata_run(X, 512, "factored", 11, args.threads, lr=args.learning_rate)
+    # Alternate the two, several times: on a shared machine the load changes
+    # between runs; the medians are compared.
+    torch_times, strata_times = [], []
+    for _ in range(args.repeats):
+        t, torch_version = torch_run(X, 512, 5, args.threads, lr=args.learning_rate)
+        torch_times.append(t)
+        strata_times.append(strata_run(X, 512, "factored", 11, args.threads, lr=args.learning_rate)[0])
+    t_torch, f_step = float(np.median(torch_times)), float(np.median(strata_times))
     lines += [f"PyTorch {torch_version}: sparse input (torch.sparse.mm) -> relu -> nn.Linear(512, D) -> "
               "summed squared error against the dense target, torch.optim.SGD; mean of 5 timed minibatches "
-              "after one warm-up.", "",
+              f"after one warm-up; strata: mean of 11 minibatches. {args.repeats} alternated runs of each, medians "
+              f"compared (PyTorch s/batch: {', '.join(f'{t:.3g}' for t in torch_times)}; strata: "
+              f"{', '.join(f'{t:.3g}' for t in strata_times)}).", "",
               "| implementation | s/batch | speed-up |", "|---|---|---|",
               f"| PyTorch {torch_version} | {t_torch:.4g} | 1x |",
               f"| strata factored | {f_step:.4g} | {t_torch / f_step:.0f}x |"]

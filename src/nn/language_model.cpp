@@ -87,8 +87,10 @@ LanguageModelResult train(const TokenStream& stream, const LanguageModelOptions&
   const int threads = resolve_threads(o.threads);
   const Index V = static_cast<Index>(stream.vocabulary.size()), C = o.context, e = o.dim, Hn = o.hidden;
   Random rng(o.seed);
-  // Embeddings of unit variance per coordinate; hidden and output Glorot.
-  RowMatrix<S> E = detail::uniform_init<S>(V, e, rng, std::sqrt(3.0));
+  // Small embeddings (uniform in +-0.5/e, word2vec's choice) so that what a
+  // word learns, even from few occurrences, outweighs its random start;
+  // hidden and output layers Glorot.
+  RowMatrix<S> E = detail::uniform_init<S>(V, e, rng, 0.5 / double(e));
   RowMatrix<S> W1 = detail::glorot_init<S>(C * e, Hn, rng);
   ColVector<S> b1 = ColVector<S>::Zero(Hn);
   OutputLayerOptions lo;
