@@ -51,11 +51,15 @@ def synonym_auc(E, vocab, seed=0, negatives=10):
 
 
 def run_lm(cli, corpus, out, args, update, extra=()):
+    # Short parallel regions: on a machine shared with other jobs libgomp's
+    # spin-waiting steals the cores (see bench/results/autoencoder.md), so
+    # both layers run with passive waiting.
+    env = dict(os.environ, OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY", "passive"))
     cmd = [cli, "lm", corpus, "--format", "tsv", "--text-column", "3", "--context", str(args.context), "--dim",
            str(args.dim), "--hidden", str(args.hidden), "--loss", args.loss, "--output-update", update,
            "--learning-rate", str(args.learning_rate), "--min-count", str(args.min_count), "--threads",
            str(args.threads), "--seed", "1", "-o", out, "-q", *extra]
-    subprocess.run(cmd, check=True)
+    subprocess.run(cmd, check=True, env=env)
     return json.load(open(os.path.join(out, "metrics.json")))
 
 
@@ -63,7 +67,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default="data/brown.tsv.gz")
     ap.add_argument("--cli", default="build/bin/strata")
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--context", type=int, default=4)
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--hidden", type=int, default=128)
@@ -87,7 +91,9 @@ def main():
     auc0, _ = synonym_auc(E0, vocab)
     V = fact["words"]
     lines = ["# Neural language model on a real corpus (strata lm)", "",
-             f"Machine: {platform.machine()}, {platform.platform()}, threads {args.threads}  ",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs (load average "
+             f"{os.getloadavg()[0]:.1f} at the start), {platform.platform()}, threads {args.threads}, "
+             "OMP_WAIT_POLICY=passive  ",
              "Command: `PYTHONPATH=build/python /usr/bin/python3 bench/e2e/lm_corpus.py "
              + " ".join(shlex.quote(a) for a in sys.argv[1:]) + "`", "",
              f"Corpus {args.corpus}: {fact['tokens']} tokens in the vocabulary of {V} words (min count "
