@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   strata::cli::register_ssnmf(app);
   strata::cli::register_hnmf(app);
   strata::cli::register_rank(app);
+  strata::cli::register_autoencoder(app);
+  strata::cli::register_lm(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,4 +16,6 @@ void register_embed_graph(CLI::App& app);
 void register_ssnmf(CLI::App& app);
 void register_hnmf(CLI::App& app);
 void register_rank(CLI::App& app);
+void register_autoencoder(CLI::App& app);
+void register_lm(CLI::App& app);
 }  // namespace strata::cli

@@ -12,4 +12,6 @@ void bind_embeddings(pybind11::module_& m);
 void bind_ssnmf(pybind11::module_& m);
 void bind_hnmf(pybind11::module_& m);
 void bind_rank(pybind11::module_& m);
+void bind_autoencoder(pybind11::module_& m);
+void bind_language_model(pybind11::module_& m);
 }  // namespace strata::python

@@ -12,4 +12,6 @@ PYBIND11_MODULE(_core, m) {
   strata::python::bind_ssnmf(m);
   strata::python::bind_hnmf(m);
   strata::python::bind_rank(m);
+  strata::python::bind_autoencoder(m);
+  strata::python::bind_language_model(m);
 }

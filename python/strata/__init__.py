@@ -11,6 +11,8 @@ from .embeddings import WordEmbedding, GraphEmbedding
 from .ssnmf import SSNMF
 from .hnmf import HierarchicalNMF
 from .rank import NMFk
+from .autoencoder import SparseAutoencoder
+from .language_model import NeuralLanguageModel
 
 __version__ = _core.__version__
 
@@ -22,5 +24,6 @@ __all__ = [
     "SSNMF",
     "HierarchicalNMF",
     "NMFk",
+    "SparseAutoencoder", "NeuralLanguageModel",
     "__version__",
 ]

@@ -1,0 +1,173 @@
+#pragma once
+/// @file Linear output layers o = W h over a very large output dimension D with
+/// sparse targets (Vincent, de Brebisson & Bouthillier, NIPS 2015, "Efficient
+/// exact gradient update for training deep networks with very large sparse
+/// targets", arXiv 1412.7091; SPEC 3.6).
+///
+/// Two layers share one interface:
+///  - NaiveOutputLayer keeps W (D x d) and computes o = W h for all D outputs:
+///    O(D d) per example. It is the reference and the baseline.
+///  - FactoredOutputLayer keeps W = V U + 1 omega^T (V: D x d, U: d x d,
+///    omega: d) together with U^{-T}, Q = W^T W and w_bar = W^T 1. For a loss
+///    of the spherical family (losses.hpp), the loss, dL/dh and the exact SGD
+///    update W <- W - eta sum_j (dL/do_j) h_j^T cost O(d^2 + K d) per example
+///    instead of O(D d):
+///      q_j = h^T Q h,  s_j = w_bar^T h,  o_jk = V_k (U h) + omega^T h,
+///      dL/dh = a Q h + b w_bar + W^T c,
+///      U <- U (I - eta H^T A H),  U^{-T} by Woodbury (one m x m solve),
+///      V_k <- V_k - eta sum_j c_jk (U_new^{-T} h_j)^T   (K rows per example),
+///      Q, w_bar by their exact rank-2m updates (needs the full m x m Gram of
+///      the gradients, including C C^T over shared targets).
+///    Per minibatch of m examples this is 7 m d^2 + 6 m^2 d multiply-adds of
+///    dense products plus O(nnz d) over the target rows of V: nothing is
+///    O(D). The small state (U, U^{-T}, Q, omega, w_bar) is accumulated in
+///    double whatever S is, so that float32 training does not drift from the
+///    naive layer through the rounding of many small rank-m increments.
+///    Stabilization (mandatory): U shrinks geometrically under these updates.
+///    Each update bounds how far the singular values of U can have moved
+///    (by factors within [1 - eta ||H^T A+ H||_F, 1 + eta ||H^T A- H||_F],
+///    O(m^2) from the Gram), and the
+///    SVD U = P S R^T is computed as soon as that bound may leave
+///    [singular_low, singular_high], and in any case every `stabilize_every`
+///    updates. U^{-T} is then recomputed from the SVD, and the singular
+///    values outside the middle band [sqrt(low), sqrt(high)] (so that the
+///    next check is not due at once) are set back to 1 by a left correction U <- T U with
+///    V <- V T^{-1} (T = I + rank r, O(D d r)), and when more than d/2 of them
+///    are out of range U is folded into V instead (V <- V U, U <- I;
+///    O(D d^2), cheaper then).
+///
+/// Examples are rows: a minibatch H is m x d (row j = h_j^T) and the targets Y
+/// are an m x D CSR matrix whose rows have distinct, sorted columns (the same
+/// column may appear in several rows: shared targets).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "strata/core/sparse.hpp"
+#include "strata/nn/losses.hpp"
+
+namespace strata::nn {
+
+enum class OutputUpdate { Factored, Naive };
+/// factored|naive; throws ArgumentError naming `output-update`.
+OutputUpdate parse_output_update(const std::string& name);
+std::string to_string(OutputUpdate update);
+
+template <class S>
+using RowMatrix = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class S>
+using ColVector = Eigen::Matrix<S, Eigen::Dynamic, 1>;
+
+struct OutputLayerOptions {
+  OutputLossOptions loss;     ///< the spherical-family loss
+  int threads = 1;            ///< OpenMP threads for the O(d^2 m) and O(D d m) products
+  bool stabilize = true;      ///< factored only: keep U well conditioned (turn off only to study the collapse)
+  int stabilize_every = 100;  ///< factored only: most updates between two SVD checks of U (checks also run
+                              ///< whenever the singular values may have left [singular_low, singular_high])
+  double singular_low = 0.5;  ///< factored only: singular values of U below are reset to 1
+  double singular_high = 2.0; ///< factored only: singular values of U above are reset to 1
+};
+
+/// The nonzeros of a CSR minibatch grouped by column: for every distinct
+/// column, the positions p of its nonzeros in ascending order (so ascending
+/// row). Lets updates of the rows of a D x d matrix at the minibatch's columns
+/// run in parallel over distinct columns, each summed in a fixed order.
+struct ColumnGroups {
+  std::vector<ColIndex> cols;  ///< distinct columns, ascending
+  std::vector<Index> start;    ///< cols.size() + 1 offsets into `pos`
+  std::vector<Index> pos;      ///< nonzero positions, grouped by column
+  std::vector<Index> row_of;   ///< the row of every nonzero position
+  void build(const Index* indptr, const ColIndex* indices, Index rows);
+  Index size() const { return static_cast<Index>(cols.size()); }
+};
+
+/// What a step reports: the loss summed over the minibatch.
+struct OutputStepStats {
+  double loss = 0.0;
+};
+
+template <class S>
+class OutputLayer {
+ public:
+  virtual ~OutputLayer() = default;
+  /// Computes the minibatch loss sum_j L(W h_j, y_j) and, when `grad_H` is
+  /// non-null, dL/dH (m x d) at the current weights; then, when eta != 0,
+  /// applies one SGD step W <- W - eta dL/dW. Throws ArgumentError on a
+  /// shape mismatch or a target row with repeated columns.
+  virtual OutputStepStats step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) = 0;
+  /// W materialized (D x d). O(D d^2) for the factored layer.
+  virtual RowMatrix<S> weights() const = 0;
+  Index output_dim() const { return D_; }
+  Index input_dim() const { return d_; }
+
+ protected:
+  OutputLayer(Index D, Index d, const OutputLayerOptions& options) : D_(D), d_(d), options_(options) {}
+  void check_batch(const RowMatrix<S>& H, const CsrView<S>& Y) const;
+  Index D_, d_;
+  OutputLayerOptions options_;
+};
+
+/// The O(D d) reference: W is stored and every output is computed.
+template <class S>
+class NaiveOutputLayer final : public OutputLayer<S> {
+ public:
+  NaiveOutputLayer(const RowMatrix<S>& W0, const OutputLayerOptions& options);
+  OutputStepStats step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) override;
+  RowMatrix<S> weights() const override { return W_; }
+
+ private:
+  RowMatrix<S> W_;   // D x d
+  RowMatrix<S> Ot_;  // D x m workspace: outputs, then dL/do, one column per example
+};
+
+/// Counters of the stabilization, for tests and diagnostics.
+struct StabilizationStats {
+  long long checks = 0;       ///< SVDs of U computed
+  long long corrections = 0;  ///< singular values reset to 1 (summed over checks)
+  long long folds = 0;        ///< times U was folded into V
+  double min_singular = 1.0;  ///< smallest singular value of U seen at a check (before correction)
+  double max_singular = 1.0;  ///< largest singular value of U seen at a check (before correction)
+  double seconds = 0.0;       ///< wall time spent in the checks and corrections
+};
+
+/// The O(d^2) exact layer W = V U + 1 omega^T.
+template <class S>
+class FactoredOutputLayer final : public OutputLayer<S> {
+ public:
+  /// Starts from W0 (V = W0, U = I, omega = 0); computes Q = W0^T W0 once, O(D d^2).
+  FactoredOutputLayer(const RowMatrix<S>& W0, const OutputLayerOptions& options);
+  OutputStepStats step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) override;
+  RowMatrix<S> weights() const override;
+  const StabilizationStats& stabilization() const { return stab_; }
+  /// Singular values of U (ascending order not guaranteed), O(d^3).
+  ColVector<S> singular_values_of_U() const;
+  /// Runs the stabilization check now (it also runs every `stabilize_every` updates).
+  void stabilize_now();
+
+ private:
+  void refresh_products();  // F_ from the double state
+  RowMatrix<S> V_;                  // D x d
+  RowMatrix<double> U_;             // d x d
+  RowMatrix<double> UinvT_;         // d x d, U^{-T}
+  RowMatrix<double> Q_;             // d x d, W^T W
+  ColVector<double> omega_;         // d
+  ColVector<double> wbar_;          // d, W^T 1
+  RowMatrix<S> F_;                  // d x 3d = [Q | U^T | U^{-1}] in S: the forward's one product H F
+  ColVector<S> omega_s_, wbar_s_;   // omega, w_bar in S
+  ColumnGroups groups_;             // the targets of the current minibatch by column
+  long long updates_ = 0;
+  long long since_check_ = 0;       // updates since the last SVD of U
+  double sigma_low_bound_ = 1.0;    // proven bounds on the singular values of U
+  double sigma_high_bound_ = 1.0;
+  StabilizationStats stab_;
+};
+
+/// Creates the layer named by `update` from W0.
+template <class S>
+std::unique_ptr<OutputLayer<S>> make_output_layer(OutputUpdate update, const RowMatrix<S>& W0,
+                                                  const OutputLayerOptions& options);
+
+}  // namespace strata::nn

@@ -1,0 +1,462 @@
+#include "strata/nn/output_layer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/LU>
+#include <Eigen/SVD>
+
+#include "strata/core/error.hpp"
+#include "strata/parallel/threads.hpp"
+
+namespace strata::nn {
+
+OutputUpdate parse_output_update(const std::string& name) {
+  if (name == "factored") return OutputUpdate::Factored;
+  if (name == "naive") return OutputUpdate::Naive;
+  throw ArgumentError("output-update must be factored or naive (got '" + name + "')");
+}
+
+std::string to_string(OutputUpdate update) { return update == OutputUpdate::Factored ? "factored" : "naive"; }
+
+namespace {
+
+// C = beta C + alpha A B with the rows of C (and of A) split among threads:
+// each block is one Eigen product, so the threading is ours and the result is
+// deterministic for a thread count.
+template <class Out, class Lhs, class Rhs>
+void gemm_rows(Out& C, const Lhs& A, const Rhs& B, typename Out::Scalar alpha, bool accumulate, int threads) {
+  const Index rows = C.rows();
+  const int t = static_cast<int>(std::max<Index>(
+      1, std::min<Index>(rows / 16, threads_for(threads, double(A.rows()) * A.cols() * B.cols()))));
+#pragma omp parallel for num_threads(t) schedule(static)
+  for (int blk = 0; blk < t; ++blk) {
+    const Index r0 = rows * blk / t, r1 = rows * (blk + 1) / t;
+    auto Cb = C.middleRows(r0, r1 - r0);
+    if (accumulate)
+      Cb.noalias() += alpha * (A.middleRows(r0, r1 - r0) * B);
+    else
+      Cb.noalias() = alpha * (A.middleRows(r0, r1 - r0) * B);
+  }
+}
+
+}  // namespace
+
+template <class S>
+void OutputLayer<S>::check_batch(const RowMatrix<S>& H, const CsrView<S>& Y) const {
+  require_argument(H.cols() == d_, "H", "m x " + std::to_string(d_), std::to_string(H.rows()) + " x " +
+                                                                       std::to_string(H.cols()));
+  require_argument(Y.rows == H.rows() && Y.cols == D_, "Y",
+                   std::to_string(H.rows()) + " x " + std::to_string(D_) + " (one row per example)",
+                   std::to_string(Y.rows) + " x " + std::to_string(Y.cols));
+  for (Index j = 0; j < Y.rows; ++j)
+    for (Index p = Y.indptr[j] + 1; p < Y.indptr[j + 1]; ++p)
+      if (Y.indices[p] <= Y.indices[p - 1])
+        throw ArgumentError("Y: row " + std::to_string(j) + " must have distinct, sorted columns (column " +
+                            std::to_string(Y.indices[p]) + " follows " + std::to_string(Y.indices[p - 1]) + ")");
+}
+
+// ---------------------------------------------------------------- naive
+
+template <class S>
+NaiveOutputLayer<S>::NaiveOutputLayer(const RowMatrix<S>& W0, const OutputLayerOptions& options)
+    : OutputLayer<S>(W0.rows(), W0.cols(), options), W_(W0) {}
+
+template <class S>
+OutputStepStats NaiveOutputLayer<S>::step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) {
+  this->check_batch(H, Y);
+  const Index D = this->D_, d = this->d_, m = H.rows();
+  if (Ot_.rows() != D || Ot_.cols() != m) Ot_.resize(D, m);
+  const int t = static_cast<int>(
+      std::max<Index>(1, std::min<Index>(D / 64, threads_for(this->options_.threads, double(D) * d * m))));
+  // Pass 1: all D outputs of every example (one column each), with per-thread
+  // partial sums of o_k^2 and o_k reduced afterwards in a fixed order.
+  Eigen::MatrixXd q_part(t, m), s_part(t, m);
+#pragma omp parallel for num_threads(t) schedule(static)
+  for (int blk = 0; blk < t; ++blk) {
+    const Index r0 = D * blk / t, r1 = D * (blk + 1) / t;
+    auto Ob = Ot_.middleRows(r0, r1 - r0);
+    Ob.noalias() = W_.middleRows(r0, r1 - r0) * H.transpose();
+    q_part.row(blk) = Ob.template cast<double>().colwise().squaredNorm();
+    s_part.row(blk) = Ob.template cast<double>().colwise().sum();
+  }
+  const Eigen::RowVectorXd q = q_part.colwise().sum(), s = s_part.colwise().sum();
+
+  const Index nnz = Y.nnz();
+  std::vector<S> o_t(nnz), c(nnz);
+  Eigen::VectorXd a(m), b(m);
+  OutputStepStats stats;
+  for (Index j = 0; j < m; ++j) {
+    const Index p0 = Y.indptr[j], K = Y.indptr[j + 1] - p0;
+    for (Index p = p0; p < p0 + K; ++p) o_t[p] = Ot_(Y.indices[p], j);
+    stats.loss += spherical_loss<S>(this->options_.loss, q(j), s(j), D, K, Y.data + p0, o_t.data() + p0,
+                                    c.data() + p0, a(j), b(j));
+  }
+  if (grad_H == nullptr && eta == S(0)) return stats;
+
+  // Pass 2: dL/do = a o + b 1 + c (dense, D x m), then dL/dH and the update.
+  const ColVector<S> a_s = a.cast<S>(), b_s = b.cast<S>();
+#pragma omp parallel for num_threads(t) schedule(static)
+  for (int blk = 0; blk < t; ++blk) {
+    const Index r0 = D * blk / t, r1 = D * (blk + 1) / t;
+    auto Gb = Ot_.middleRows(r0, r1 - r0);
+    Gb = Gb * a_s.asDiagonal();
+    Gb.rowwise() += b_s.transpose();
+  }
+  for (Index j = 0; j < m; ++j)
+    for (Index p = Y.indptr[j]; p < Y.indptr[j + 1]; ++p) Ot_(Y.indices[p], j) += c[p];
+  std::vector<RowMatrix<S>> gh_part(t);
+#pragma omp parallel for num_threads(t) schedule(static)
+  for (int blk = 0; blk < t; ++blk) {
+    const Index r0 = D * blk / t, r1 = D * (blk + 1) / t;
+    const auto Gb = Ot_.middleRows(r0, r1 - r0);
+    auto Wb = W_.middleRows(r0, r1 - r0);
+    if (grad_H) gh_part[blk].noalias() = Gb.transpose() * Wb;
+    if (eta != S(0)) Wb.noalias() -= eta * (Gb * H);
+  }
+  if (grad_H) {
+    *grad_H = gh_part[0];
+    for (int blk = 1; blk < t; ++blk) *grad_H += gh_part[blk];
+  }
+  return stats;
+}
+
+// ---------------------------------------------------------------- column groups
+
+void ColumnGroups::build(const Index* indptr, const ColIndex* indices, Index rows) {
+  const Index nnz = indptr[rows];
+  row_of.resize(static_cast<std::size_t>(nnz));
+  for (Index j = 0; j < rows; ++j)
+    for (Index p = indptr[j]; p < indptr[j + 1]; ++p) row_of[p] = j;
+  // Sort (column, position) pairs packed in one key: a minibatch has far
+  // fewer than 2^32 nonzeros.
+  require_argument(nnz < (Index(1) << 32), "minibatch", "fewer than 2^32 nonzeros", std::to_string(nnz));
+  std::vector<std::uint64_t> keys(static_cast<std::size_t>(nnz));
+  for (Index p = 0; p < nnz; ++p) keys[p] = (std::uint64_t(std::uint32_t(indices[p])) << 32) | std::uint64_t(p);
+  std::sort(keys.begin(), keys.end());
+  cols.clear();
+  start.clear();
+  pos.resize(static_cast<std::size_t>(nnz));
+  for (Index i = 0; i < nnz; ++i) {
+    const auto col = static_cast<ColIndex>(keys[i] >> 32);
+    if (cols.empty() || cols.back() != col) {
+      cols.push_back(col);
+      start.push_back(i);
+    }
+    pos[i] = static_cast<Index>(keys[i] & 0xffffffffu);
+  }
+  start.push_back(nnz);
+}
+
+// ---------------------------------------------------------------- factored
+
+template <class S>
+FactoredOutputLayer<S>::FactoredOutputLayer(const RowMatrix<S>& W0, const OutputLayerOptions& options)
+    : OutputLayer<S>(W0.rows(), W0.cols(), options), V_(W0) {
+  const Index D = this->D_, d = this->d_;
+  require_argument(options.stabilize_every >= 1, "stabilize_every", ">= 1", std::to_string(options.stabilize_every));
+  require_argument(options.singular_low > 0 && options.singular_low < 1 && options.singular_high > 1,
+                   "singular_low, singular_high", "0 < low < 1 < high",
+                   std::to_string(options.singular_low) + ", " + std::to_string(options.singular_high));
+  U_ = RowMatrix<double>::Identity(d, d);
+  UinvT_ = RowMatrix<double>::Identity(d, d);
+  omega_ = ColVector<double>::Zero(d);
+  // Q = W0^T W0 and w_bar = W0^T 1 (in double) by blocks of rows summed in a fixed order.
+  const int t = static_cast<int>(
+      std::max<Index>(1, std::min<Index>(D / 64, threads_for(options.threads, double(D) * d * d))));
+  std::vector<RowMatrix<double>> q_part(t);
+  std::vector<ColVector<double>> w_part(t);
+#pragma omp parallel for num_threads(t) schedule(static)
+  for (int blk = 0; blk < t; ++blk) {
+    const Index r0 = D * blk / t, r1 = D * (blk + 1) / t;
+    const RowMatrix<double> Vb = V_.middleRows(r0, r1 - r0).template cast<double>();
+    q_part[blk].noalias() = Vb.transpose() * Vb;
+    w_part[blk] = Vb.colwise().sum().transpose();
+  }
+  Q_ = q_part[0];
+  wbar_ = w_part[0];
+  for (int blk = 1; blk < t; ++blk) {
+    Q_ += q_part[blk];
+    wbar_ += w_part[blk];
+  }
+  refresh_products();
+}
+
+template <class S>
+void FactoredOutputLayer<S>::refresh_products() {
+  const Index d = this->d_;
+  F_.resize(d, 3 * d);
+  F_.leftCols(d) = Q_.template cast<S>();
+  F_.middleCols(d, d) = U_.transpose().template cast<S>();
+  F_.rightCols(d) = UinvT_.transpose().template cast<S>();
+  omega_s_ = omega_.template cast<S>();
+  wbar_s_ = wbar_.template cast<S>();
+}
+
+template <class S>
+RowMatrix<S> FactoredOutputLayer<S>::weights() const {
+  RowMatrix<S> W(this->D_, this->d_);
+  const RowMatrix<S> U = U_.template cast<S>();
+  gemm_rows(W, V_, U, S(1), false, this->options_.threads);
+  W.rowwise() += omega_s_.transpose();
+  return W;
+}
+
+template <class S>
+ColVector<S> FactoredOutputLayer<S>::singular_values_of_U() const {
+  return Eigen::BDCSVD<Eigen::MatrixXd>(Eigen::MatrixXd(U_)).singularValues().template cast<S>();
+}
+
+template <class S>
+OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta,
+                                             RowMatrix<S>* grad_H) {
+  this->check_batch(H, Y);
+  const Index D = this->D_, d = this->d_, m = H.rows(), nnz = Y.nnz();
+  const int threads = this->options_.threads;
+  const int tm = static_cast<int>(std::min<Index>(std::max<Index>(1, m / 8), threads_for(threads, double(nnz) * d)));
+
+  // Forward, one product: H [Q | U^T | U^{-1}] = [Hhat | UH | Bm], row j =
+  // (Q h_j)^T, (U h_j)^T, (U^{-T} h_j)^T; then the K target outputs per example.
+  RowMatrix<S> HF(m, 3 * d);
+  gemm_rows(HF, H, F_, S(1), false, threads);
+  const auto Hhat = HF.leftCols(d);
+  const auto UH = HF.middleCols(d, d);
+  const auto Bm = HF.rightCols(d);
+  const ColVector<S> om_h = H * omega_s_;
+  const ColVector<S> s_vec = H * wbar_s_;
+  std::vector<S> o_t(nnz), c(nnz);
+  Eigen::VectorXd a(m), b(m);
+  std::vector<double> loss_j(m);
+#pragma omp parallel for num_threads(tm) schedule(static)
+  for (Index j = 0; j < m; ++j) {
+    const double q = double(Hhat.row(j).dot(H.row(j)));
+    const Index p0 = Y.indptr[j], K = Y.indptr[j + 1] - p0;
+    for (Index p = p0; p < p0 + K; ++p) o_t[p] = V_.row(Y.indices[p]).dot(UH.row(j)) + om_h(j);
+    loss_j[j] = spherical_loss<S>(this->options_.loss, q, double(s_vec(j)), D, K, Y.data + p0, o_t.data() + p0,
+                                  c.data() + p0, a(j), b(j));
+  }
+  OutputStepStats stats;
+  for (Index j = 0; j < m; ++j) stats.loss += loss_j[j];
+  if (grad_H == nullptr && eta == S(0)) return stats;
+
+  // P = C W (row j = c_j^T W) = (C V) U + csum omega^T; dL/dH = A Hhat + b w_bar^T + P.
+  RowMatrix<S> CV(m, d);
+  ColVector<S> csum(m);
+#pragma omp parallel for num_threads(tm) schedule(static)
+  for (Index j = 0; j < m; ++j) {
+    CV.row(j).setZero();
+    S cs = 0;
+    for (Index p = Y.indptr[j]; p < Y.indptr[j + 1]; ++p) {
+      CV.row(j) += c[p] * V_.row(Y.indices[p]);
+      cs += c[p];
+    }
+    csum(j) = cs;
+  }
+  RowMatrix<S> P(m, d);
+  gemm_rows(P, CV, F_.middleCols(d, d).transpose(), S(1), false, threads);  // (C V) U
+  P += csum * omega_s_.transpose();
+  const ColVector<S> a_s = a.cast<S>(), b_s = b.cast<S>();
+  RowMatrix<S> Gh = a_s.asDiagonal() * Hhat;
+  Gh += b_s * wbar_s_.transpose();
+  Gh += P;
+  if (grad_H) *grad_H = Gh;
+  if (eta == S(0)) return stats;
+
+  // The m x m Grams in one product: H [Hhat; P; H]^T gives h_i^T Q h_j,
+  // o_i . c_j (= h_i . W^T c_j) and h_i . h_j.
+  RowMatrix<S> stacked(3 * m, d);
+  stacked << Hhat, P, H;
+  RowMatrix<S> grams(m, 3 * m);
+  gemm_rows(grams, H, stacked.transpose(), S(1), false, threads);
+  const Eigen::MatrixXd So = grams.leftCols(m).template cast<double>();
+  const Eigen::MatrixXd Pc = grams.middleCols(m, m).template cast<double>();
+  const Eigen::MatrixXd gram = grams.rightCols(m).template cast<double>();
+
+  // c_i . c_j over shared targets: for every distinct target column, all
+  // pairs of the examples that have it (rows of Cc split among threads).
+  groups_.build(Y.indptr, Y.indices, m);
+  Eigen::MatrixXd Cc = Eigen::MatrixXd::Zero(m, m);
+  const Index ng = groups_.size();
+  const int tc = static_cast<int>(std::min<Index>(std::max<Index>(1, m / 16), threads_for(threads, double(nnz) * m)));
+#pragma omp parallel for num_threads(tc) schedule(static)
+  for (int blk = 0; blk < tc; ++blk) {
+    const Index i0 = m * blk / tc, i1 = m * (blk + 1) / tc;
+    for (Index g = 0; g < ng; ++g) {
+      const Index e0 = groups_.start[g], e1 = groups_.start[g + 1];
+      for (Index e = e0; e < e1; ++e) {
+        const Index pi = groups_.pos[e], i = groups_.row_of[pi];
+        if (i < i0 || i >= i1) continue;
+        for (Index f = e0; f < e1; ++f) {
+          const Index pj = groups_.pos[f];
+          Cc(i, groups_.row_of[pj]) += double(c[pi]) * double(c[pj]);
+        }
+      }
+    }
+  }
+
+  // M = G G^T (m x m), G the implicit m x D gradient wrt the outputs:
+  // g_i.g_j = a_i a_j h_i^T Q h_j + a_i b_j s_i + b_i a_j s_j + D b_i b_j
+  //         + a_i o_i.c_j + a_j c_i.o_j + b_i sum c_j + b_j sum c_i + c_i.c_j.
+  const Eigen::VectorXd s_d = s_vec.template cast<double>(), csum_d = csum.template cast<double>();
+  const Eigen::VectorXd as = a.cwiseProduct(s_d);
+  Eigen::MatrixXd M = a.asDiagonal() * So * a.asDiagonal();
+  M += as * b.transpose() + b * as.transpose();
+  M += double(D) * (b * b.transpose());
+  M += a.asDiagonal() * Pc;
+  M += Pc.transpose() * a.asDiagonal();
+  M += b * csum_d.transpose() + csum_d * b.transpose();
+  M += Cc;
+
+  // Q <- Q - eta (Gh^T H + H^T Gh) + eta^2 H^T M H = Q - eta (X^T H + H^T X)
+  // with X = Gh - (eta/2) M H: one d x d product. w_bar <- w_bar - eta H^T (G 1).
+  const double eta_d = double(eta);
+  RowMatrix<S> X = Gh;
+  X.noalias() -= (S(0.5) * eta) * (M.cast<S>() * H);
+  RowMatrix<S> T(d, d);
+  gemm_rows(T, X.transpose(), H, S(1), false, threads);
+  {
+    const RowMatrix<double> Td = T.template cast<double>();
+    Q_ -= eta_d * (Td + Td.transpose());
+  }
+  const Eigen::VectorXd g1 = as + double(D) * b + csum_d;
+  wbar_.noalias() -= eta_d * (H.transpose() * g1.cast<S>()).template cast<double>();
+
+  // U <- U (I - eta H^T A H) = U - (U H^T)(eta A H); by Woodbury,
+  // U^{-T} <- U^{-T} + (U^{-T} H^T) R (eta A H) with R = (I_m - eta A H H^T)^{-1},
+  // and U_new^{-T} H^T = (U^{-T} H^T) R.
+  Eigen::MatrixXd I_minus = Eigen::MatrixXd::Identity(m, m);
+  I_minus.noalias() -= eta_d * (a.asDiagonal() * gram);
+  const Eigen::MatrixXd R = Eigen::PartialPivLU<Eigen::MatrixXd>(I_minus).inverse();
+  const RowMatrix<S> AH = (eta * a_s).asDiagonal() * H;
+  const RowMatrix<S> RAH = R.cast<S>() * AH;
+  RowMatrix<S> dU(d, d), dUinvT(d, d);
+  gemm_rows(dU, UH.transpose(), AH, S(1), false, threads);
+  gemm_rows(dUinvT, Bm.transpose(), RAH, S(1), false, threads);
+  U_ -= dU.template cast<double>();
+  UinvT_ += dUinvT.template cast<double>();
+  omega_.noalias() -= eta_d * (H.transpose() * (a_s.cwiseProduct(om_h) + b_s)).template cast<double>();
+  const RowMatrix<S> Z = R.transpose().cast<S>() * Bm;  // row j = (U_new^{-T} h_j)^T
+
+  // V_k <- V_k - eta sum_j c_jk z_j: only the target rows, in parallel over
+  // distinct columns, each summed over its examples in a fixed order.
+  const int tv = static_cast<int>(std::min<Index>(std::max<Index>(1, ng / 64), threads_for(threads, double(nnz) * d)));
+#pragma omp parallel for num_threads(tv) schedule(static)
+  for (Index g = 0; g < ng; ++g) {
+    auto Vk = V_.row(groups_.cols[g]);
+    for (Index e = groups_.start[g]; e < groups_.start[g + 1]; ++e) {
+      const Index p = groups_.pos[e];
+      Vk.noalias() -= (eta * c[p]) * Z.row(groups_.row_of[p]);
+    }
+  }
+
+  // Stabilization: U was multiplied by I - eta S, S = H^T A H = S+ - S-
+  // (S+- = H^T A+- H from the positive and negative a_j, both PSD), so the
+  // eigenvalues of I - eta S lie in [1 - eta ||S+||_2, 1 + eta ||S-||_2] and
+  // the singular values of U moved by at most those factors;
+  // ||S+-||_2 <= ||S+-||_F = sqrt(sum_ij a+-_i a+-_j (h_i . h_j)^2), O(m^2)
+  // from the Gram. Check U when they may have left the range, or every
+  // stabilize_every updates.
+  ++updates_;
+  ++since_check_;
+  const Eigen::VectorXd a_pos = a.cwiseMax(0.0), a_neg = (-a).cwiseMax(0.0);
+  const Eigen::MatrixXd gram2 = gram.cwiseAbs2();
+  const double shrink = eta_d * std::sqrt(std::max(0.0, a_pos.dot(gram2 * a_pos)));
+  const double grow = eta_d * std::sqrt(std::max(0.0, a_neg.dot(gram2 * a_neg)));
+  sigma_low_bound_ *= std::max(0.0, 1.0 - shrink);
+  sigma_high_bound_ *= 1.0 + grow;
+  const bool may_be_out =
+      sigma_low_bound_ < this->options_.singular_low || sigma_high_bound_ > this->options_.singular_high;
+  if (this->options_.stabilize && (may_be_out || since_check_ >= this->options_.stabilize_every))
+    stabilize_now();
+  else
+    refresh_products();
+  return stats;
+}
+
+template <class S>
+void FactoredOutputLayer<S>::stabilize_now() {
+  using Mat = Eigen::MatrixXd;
+  const Index D = this->D_, d = this->d_;
+  const int threads = this->options_.threads;
+  const auto t0 = std::chrono::steady_clock::now();
+  struct AddSeconds {  // the check's wall time, whichever way it returns
+    std::chrono::steady_clock::time_point t0;
+    double& total;
+    ~AddSeconds() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+  } add_seconds{t0, stab_.seconds};
+  Eigen::BDCSVD<Mat> svd(Mat(U_), Eigen::ComputeFullU | Eigen::ComputeFullV);
+  Eigen::VectorXd sigma = svd.singularValues();
+  const Mat& P = svd.matrixU();
+  const Mat& R = svd.matrixV();
+  ++stab_.checks;
+  since_check_ = 0;
+  stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
+  stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
+  // Reset the values outside the middle band [sqrt(low), sqrt(high)]
+  // (geometrically halfway to the limits): all values are then well inside
+  // [low, high], and the next check is not due a step later.
+  const double band_low = std::sqrt(this->options_.singular_low), band_high = std::sqrt(this->options_.singular_high);
+  std::vector<Index> out;
+  for (Index i = 0; i < d; ++i)
+    if (sigma(i) < band_low || sigma(i) > band_high) out.push_back(i);
+  stab_.corrections += static_cast<long long>(out.size());
+  if (2 * static_cast<Index>(out.size()) > d) {
+    // Folding costs D d^2, a rank-r correction 2 D d r: fold when r > d/2.
+    RowMatrix<S> Vnew(D, d);
+    const RowMatrix<S> U = U_.template cast<S>();
+    gemm_rows(Vnew, V_, U, S(1), false, threads);
+    V_.swap(Vnew);
+    U_.setIdentity();
+    UinvT_.setIdentity();
+    ++stab_.folds;
+    sigma_low_bound_ = sigma_high_bound_ = 1.0;
+    refresh_products();
+    return;
+  }
+  if (!out.empty()) {
+    // U = P S R^T; T = I + P_out diag(1/s - 1) P_out^T sets those s to 1 from
+    // the left, and V <- V T^{-1} = V + (V P_out) diag(s - 1) P_out^T keeps W.
+    const Index r = static_cast<Index>(out.size());
+    RowMatrix<S> Pout(d, r);
+    ColVector<S> scale(r);
+    for (Index i = 0; i < r; ++i) {
+      Pout.col(i) = P.col(out[i]).template cast<S>();
+      scale(i) = static_cast<S>(sigma(out[i]) - 1.0);
+      sigma(out[i]) = 1.0;
+    }
+    const RowMatrix<S> right = scale.asDiagonal() * Pout.transpose();  // r x d
+    RowMatrix<S> VP(D, r);
+    gemm_rows(VP, V_, Pout, S(1), false, threads);
+    gemm_rows(V_, VP, right, S(1), true, threads);
+  }
+  // U and U^{-T} from the (corrected) SVD: U^{-T} = P S^{-1} R^T exactly, so
+  // the errors accumulated by the Woodbury updates are dropped here.
+  U_ = P * sigma.asDiagonal() * R.transpose();
+  UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
+  sigma_low_bound_ = sigma.minCoeff();
+  sigma_high_bound_ = sigma.maxCoeff();
+  refresh_products();
+}
+
+template <class S>
+std::unique_ptr<OutputLayer<S>> make_output_layer(OutputUpdate update, const RowMatrix<S>& W0,
+                                                  const OutputLayerOptions& options) {
+  if (update == OutputUpdate::Factored) return std::make_unique<FactoredOutputLayer<S>>(W0, options);
+  return std::make_unique<NaiveOutputLayer<S>>(W0, options);
+}
+
+template class OutputLayer<float>;
+template class OutputLayer<double>;
+template class NaiveOutputLayer<float>;
+template class NaiveOutputLayer<double>;
+template class FactoredOutputLayer<float>;
+template class FactoredOutputLayer<double>;
+template std::unique_ptr<OutputLayer<float>> make_output_layer<float>(OutputUpdate, const RowMatrix<float>&,
+                                                                      const OutputLayerOptions&);
+template std::unique_ptr<OutputLayer<double>> make_output_layer<double>(OutputUpdate, const RowMatrix<double>&,
+                                                                        const OutputLayerOptions&);
+
+}  // namespace strata::nn

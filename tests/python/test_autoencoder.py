@@ -1,0 +1,69 @@
+"""strata.SparseAutoencoder: the factored output layer gives the naive layer's
+network, training lowers the loss, and the estimator follows scikit-learn."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+
+import strata
+
+
+def bag_of_words(n=200, D=300, nnz=8, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n), nnz)
+    # Zipf-like columns: frequent words are shared by many rows of a minibatch.
+    cols = np.minimum((rng.pareto(1.2, n * nnz) * 10).astype(int), D - 1)
+    X = sp.csr_matrix((rng.uniform(0.5, 1.5, n * nnz), (rows, cols)), shape=(n, D))
+    X.sum_duplicates()
+    return X
+
+
+def test_factored_and_naive_train_the_same_network():
+    X = bag_of_words()
+    kw = dict(hidden=(16, 8), batch_size=32, epochs=3, learning_rate=0.002, dtype="float64", random_state=1,
+              threads=2)
+    f = strata.SparseAutoencoder(output_update="factored", **kw).fit(X)
+    n = strata.SparseAutoencoder(output_update="naive", **kw).fit(X)
+    assert f.n_batches_ == n.n_batches_ == 3 * 7
+    np.testing.assert_allclose(f.decoder_, n.decoder_, rtol=0, atol=1e-9 * np.abs(n.decoder_).max())
+    for a, b in zip(f.encoder_weights_, n.encoder_weights_):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9 * np.abs(b).max())
+    np.testing.assert_allclose([h["loss"] for h in f.history_], [h["loss"] for h in n.history_], rtol=1e-9)
+
+
+@pytest.mark.parametrize("loss", ["squared", "spherical", "taylor", "zloss"])
+def test_training_lowers_the_loss(loss):
+    X = bag_of_words(seed=2)
+    lr = 0.003  # summed loss of 20 rows: larger steps diverge for the squared error
+    m = strata.SparseAutoencoder(hidden=16, loss=loss, batch_size=20, epochs=8, learning_rate=lr,
+                                 activation="tanh", random_state=0).fit(X)
+    losses = [h["loss"] for h in m.history_]
+    assert len(losses) == 8 and np.all(np.isfinite(losses))
+    assert losses[-1] < 0.9 * losses[0], losses
+
+
+def test_transform_gives_the_codes():
+    X = bag_of_words(seed=3)
+    m = strata.SparseAutoencoder(hidden=(12,), epochs=2, batch_size=50, random_state=0)
+    codes = m.fit_transform(X)
+    assert codes.shape == (X.shape[0], 12)
+    np.testing.assert_allclose(m.transform(X), codes, rtol=1e-12, atol=1e-12)
+    assert m.decoder_.shape == (X.shape[1], 12) and m.encoder_weights_[0].shape == (X.shape[1], 12)
+    # the codes are the hidden layer computed by hand from the weights
+    np.testing.assert_allclose(np.maximum(X @ m.encoder_weights_[0] + m.encoder_biases_[0], 0), codes, atol=1e-12)
+    assert clone(m).get_params()["hidden"] == (12,)
+
+
+def test_deterministic_for_a_seed():
+    X = bag_of_words(seed=4)
+    a = strata.SparseAutoencoder(hidden=8, epochs=2, random_state=5, threads=2).fit(X)
+    b = strata.SparseAutoencoder(hidden=8, epochs=2, random_state=5, threads=2).fit(X)
+    np.testing.assert_array_equal(a.decoder_, b.decoder_)
+
+
+@pytest.mark.parametrize("params", [dict(loss="softmax"), dict(output_update="fast"), dict(hidden=()),
+                                    dict(hidden=(0,)), dict(learning_rate=-1.0), dict(batch_size=0),
+                                    dict(dtype="float16")])
+def test_bad_parameters_raise(params):
+    with pytest.raises(ValueError):
+        strata.SparseAutoencoder(**params).fit(bag_of_words(n=20))

@@ -1,0 +1,55 @@
+"""strata autoencoder from the command line: the model directory's files."""
+import json
+import subprocess
+
+import numpy as np
+import scipy.io
+import scipy.sparse as sp
+
+
+def run(cli, *args, check=True):
+    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=120, check=check)
+
+
+def small_matrix(tmp_path, n=120, D=250, seed=0):
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, D, density=0.04, random_state=seed, format="csr", data_rvs=lambda k: rng.uniform(0.5, 2, k))
+    path = tmp_path / "x.mtx"
+    scipy.io.mmwrite(str(path), X)
+    return X, path
+
+
+def test_autoencoder_writes_the_model_directory(tmp_path, strata_cli):
+    X, path = small_matrix(tmp_path)
+    out = tmp_path / "ae"
+    run(strata_cli, "autoencoder", path, "--hidden", "16,8", "--loss", "squared", "--output-update", "factored",
+        "--batch-size", 32, "--epochs", 3, "--learning-rate", 0.01, "--dtype", "float64", "-o", out, "-q")
+    E0, E1 = np.load(out / "encoder.npy"), np.load(out / "encoder_1.npy")
+    assert E0.shape == (250, 16) and E1.shape == (16, 8)
+    assert np.load(out / "decoder.npy").shape == (250, 8)
+    codes = np.load(out / "codes.npy")
+    assert codes.shape == (120, 8) and codes.min() >= 0  # relu codes
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [h["iteration"] for h in metrics["history"]] == [1, 2, 3]
+    assert all({"iteration", "seconds", "loss"} <= set(h) for h in metrics["history"])
+    assert metrics["seconds_per_batch"] > 0 and metrics["batches"] == 12
+    model = json.loads((out / "model.json").read_text())
+    assert model["kind"] == "autoencoder" and model["parameters"]["hidden"] == [16, 8]
+
+
+def test_max_batches_and_naive(tmp_path, strata_cli):
+    X, path = small_matrix(tmp_path, seed=1)
+    out = tmp_path / "ae"
+    run(strata_cli, "autoencoder", path, "--hidden", "8", "--output-update", "naive", "--max-batches", 2,
+        "--epochs", 5, "--dtype", "float32", "-o", out, "-q")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["batches"] == 2
+
+
+def test_bad_options_are_named(tmp_path, strata_cli):
+    X, path = small_matrix(tmp_path, seed=2)
+    for args, word in [(["--loss", "softmax"], "loss"), (["--hidden", "8,x"], "hidden"),
+                       (["--output-update", "fast"], "output-update"), (["--learning-rate", "-1"], "learning_rate")]:
+        r = run(strata_cli, "autoencoder", path, *args, "-o", tmp_path / "bad", "-q", check=False)
+        assert r.returncode != 0 and word in r.stderr, (args, r.stderr)
+        assert not (tmp_path / "bad" / "model.json").exists()
