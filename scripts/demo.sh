@@ -1,6 +1,6 @@
 #!/bin/sh
 # The main job on the bundled Brown corpus, as far as strata goes today:
-# vectorize the corpus, describe it, fit topics and print them, find nearest
+# vectorize the corpus, describe it, choose the number of topics (NMFk), fit topics and print them, find nearest
 # words in a word embedding, and print a two-level topic tree.
 set -eu
 STRATA=${1:-build/bin/strata}
@@ -13,7 +13,11 @@ echo
 echo "== summary"
 "$STRATA" info "$OUT/brown.strata" --top 15
 echo
-echo "== topics (NMF, k = 15)"
+echo "== how many topics? NMFk: stability of the topics over perturbed copies, k = 2..12"
+"$STRATA" rank "$OUT/brown.strata" --k 2:12 --perturbations 10 --seed 1 -o "$OUT/rank"
+echo "(the curve: $OUT/rank/curve.svg; the selected model: strata topics $OUT/rank)"
+echo
+echo "== topics (NMF, k = 15, a finer view than the selected k)"
 "$STRATA" nmf "$OUT/brown.strata" -k 15 --tol 1e-5 --seed 1 --top 10 -o "$OUT/nmf"
 echo
 echo "model directory: $OUT/nmf (W.npy, H.npy, vocabulary.txt, model.json, metrics.json)"
