@@ -187,18 +187,9 @@ LanguageModelResult train(const TokenStream& stream, const LanguageModelOptions&
     if (epoch_examples == 0) break;
     res.loss = epoch_loss / double(epoch_examples);
     res.history.push_back({epoch, since(t_start), res.loss, std::nan("")});
-    if (o.progress) {
-      ProgressEvent ev;
-      ev.stage = "lm";
-      ev.done = epoch;
-      ev.total = o.epochs;
-      ev.loss = res.loss;
-      ev.has_loss = true;
-      ev.elapsed_seconds = since(t_start);
-      if (!o.progress(ev)) {
-        res.interrupted = true;
-        stop = true;
-      }
+    if (!report_iteration(o.progress, "lm", epoch, o.epochs, res.loss, since(t_start))) {
+      res.interrupted = true;
+      stop = true;
     }
   }
   res.seconds = since(t_start);
