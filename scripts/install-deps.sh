@@ -3,7 +3,7 @@
 # skipping those already present. Uses sudo when not root.
 set -eu
 PACKAGES="build-essential cmake ninja-build
-  libeigen3-dev libspectra-dev libcli11-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
+  libeigen3-dev libcli11-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-scipy python3-sklearn python3-pytest"
 missing=""
 for p in $PACKAGES; do

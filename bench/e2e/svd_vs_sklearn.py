@@ -77,6 +77,9 @@ def main():
             ("strata TruncatedSVD lanczos, tol=1e-8",
              lambda: strata.TruncatedSVD(k, algorithm="lanczos", tol=1e-8, threads=a.threads, random_state=0)
              .fit(X).singular_values_),
+            ("strata TruncatedSVD lanczos, tol=1e-4",
+             lambda: strata.TruncatedSVD(k, algorithm="lanczos", tol=1e-4, threads=a.threads, random_state=0)
+             .fit(X).singular_values_),
             ("strata TruncatedSVD randomized, n_iter=5",
              lambda: strata.TruncatedSVD(k, algorithm="randomized", n_iter=5, threads=a.threads, random_state=0)
              .fit(X).singular_values_),

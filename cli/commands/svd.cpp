@@ -31,6 +31,8 @@ void register_svd(CLI::App& app) {
   cmd->add_option("--method", a->method, "lanczos|randomized")->capture_default_str();
   cmd->add_option("--tol", a->svd.tol, "Lanczos tolerance on the Ritz residuals (0: 1e-12)")->capture_default_str();
   cmd->add_option("--max-iter", a->svd.max_iter, "Lanczos: maximum restarts")->capture_default_str();
+  cmd->add_option("--ncv", a->svd.ncv, "Lanczos: basis size before a restart (0: automatic)")->capture_default_str();
+  cmd->add_option("--block", a->svd.block, "Lanczos: vectors per pass over the matrix, 1-64")->capture_default_str();
   cmd->add_option("--oversample", a->svd.oversample, "Randomized: extra random directions")->capture_default_str();
   cmd->add_option("--power-iterations", a->svd.power_iterations, "Randomized: power iterations")
       ->capture_default_str();

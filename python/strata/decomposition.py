@@ -1,5 +1,5 @@
 """strata.TruncatedSVD and strata.PCA: drop-ins for scikit-learn's, over
-strata's C++ truncated SVD (Spectra's Lanczos or a randomized range finder).
+strata's C++ truncated SVD (block Lanczos or a randomized range finder).
 
 X (n_samples x n_features) ~ U diag(s) V^T with the k largest singular
 values. PCA is the SVD of X - 1 mean^T; for sparse X the centering is applied
@@ -103,7 +103,7 @@ class TruncatedSVD(_SvdBase):
     n_components : int, default=2
         Number of components, 1 <= n_components <= min(n_samples, n_features).
     algorithm : {'lanczos', 'arpack', 'randomized'}, default='lanczos'
-        'lanczos' (alias 'arpack'): implicitly restarted Lanczos (Spectra) to
+        'lanczos' (alias 'arpack'): thick-restart block Lanczos to
         tolerance ``tol``; 'randomized': Halko et al.'s range finder.
     n_iter : int, default=5
         Power iterations of the randomized method.

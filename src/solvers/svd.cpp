@@ -1,7 +1,6 @@
 #include "strata/solvers/svd.hpp"
 
 #include <Eigen/SVD>
-#include <Spectra/SymEigsSolver.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,6 +10,7 @@
 
 #include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
+#include "strata/linalg/block_lanczos.hpp"
 #include "strata/linalg/randomized_svd.hpp"
 #include "strata/linalg/spmm.hpp"
 #include "strata/parallel/threads.hpp"
@@ -19,91 +19,101 @@ namespace strata {
 namespace {
 
 /// The Gram operator of the implicitly centered Xc = X - 1 mu^T on its smaller
-/// side: v -> Xc^T (Xc v) (m-vectors, `right`) or u -> Xc (Xc^T u) (n-vectors),
-/// plus `shift` v. Spectra's operator concept: Scalar, rows(), cols(), perform_op.
+/// side, applied to a block of vectors: V -> Xc^T (Xc V) (m x b blocks,
+/// `right`) or U -> Xc (Xc^T U) (n x b blocks).
 class GramOp {
  public:
-  using Scalar = double;
   GramOp(const SparseView& X, const DenseVector* mean, bool right, int threads)
       : X_(X), mean_(mean), right_(right), threads_(threads) {}
-  Eigen::Index rows() const { return right_ ? X_.cols : X_.rows; }
-  Eigen::Index cols() const { return rows(); }
-  void set_shift(double shift) { shift_ = shift; }
-  long long applications() const { return applications_; }
+  Index rows() const { return right_ ? X_.cols : X_.rows; }
 
-  void perform_op(const double* x, double* y) const {
-    const Index d = rows();
+  /// Blocks are row-major: the b entries a nonzero gathers are contiguous.
+  void apply(const DenseMatrix& in, DenseMatrix& out) const {
     if (right_) {
-      fused_gram_apply(x, y);
-      applications_ += 2;
-      return;
+      fused_gram_apply(in, out);
+    } else {
+      centered_spmm_transpose(X_, mean_, in, mid_, threads_);
+      centered_spmm(X_, mean_, mid_, out, threads_);
     }
-    in_ = Eigen::Map<const DenseMatrix>(x, d, 1);
-    {
-      centered_spmm_transpose(X_, mean_, in_, mid_, threads_);
-      centered_spmm(X_, mean_, mid_, out_, threads_);
-    }
-    Eigen::Map<Eigen::VectorXd> yv(y, d);
-    yv = Eigen::Map<const Eigen::VectorXd>(out_.data(), d);
-    if (shift_ != 0.0) yv += shift_ * Eigen::Map<const Eigen::VectorXd>(x, d);
-    applications_ += 2;
   }
 
  private:
-  /// y = Xc^T (Xc x) + shift x in one pass over the nonzeros instead of two:
-  /// row i contributes (x_i . x - mu . x) x_i, gathered and scattered while the
-  /// row is in cache; the centering adds -mu sum_i d_i. Each thread scatters
-  /// into its own m-vector over a block of rows of equal nonzeros, summed in
+  /// out = Xc^T (Xc in) in one pass over the nonzeros instead of two: row i
+  /// contributes x_i (x_i^T in - mu^T in), gathered and scattered while the
+  /// row is in cache; the centering adds -mu (sum of those rows). Each thread
+  /// scatters into its own m x b block over rows of equal nonzeros, summed in
   /// thread order (deterministic for a thread count).
-  void fused_gram_apply(const double* x, double* y) const {
-    const Index m = X_.cols, n = X_.rows;
-    const double mux = mean_ ? Eigen::Map<const Eigen::VectorXd>(x, m).dot(*mean_) : 0.0;
-    const int nt = threads_for(threads_, 4.0 * static_cast<double>(X_.nnz()));
-    partial_.resize(nt);
-    std::vector<double> dsum(static_cast<size_t>(nt), 0.0);
+  void fused_gram_apply(const DenseMatrix& in, DenseMatrix& out) const {
+    const Index m = X_.cols, n = X_.rows, b = in.cols();
+    DenseVector mu_in = DenseVector::Zero(b);
+    if (mean_) mu_in = in.transpose() * *mean_;
+    const int nt = threads_for(threads_, 4.0 * static_cast<double>(X_.nnz()) * static_cast<double>(b));
+    partial_.resize(static_cast<size_t>(nt));
+    std::vector<DenseVector> row_sums(static_cast<size_t>(nt));
     std::vector<Index> bounds(static_cast<size_t>(nt) + 1, 0);
-    for (int b = 1; b < nt; ++b)
-      bounds[b] = static_cast<Index>(std::lower_bound(X_.indptr, X_.indptr + n + 1, X_.nnz() / nt * b) - X_.indptr);
-    bounds[nt] = n;
+    for (int t = 1; t < nt; ++t)
+      bounds[static_cast<size_t>(t)] = static_cast<Index>(
+          std::lower_bound(X_.indptr, X_.indptr + n + 1, X_.nnz() / nt * t) - X_.indptr);
+    bounds[static_cast<size_t>(nt)] = n;
 #pragma omp parallel num_threads(nt)
     {
-      const int tid = omp_get_thread_num();
-      Eigen::VectorXd& acc = partial_[tid];
-      acc.setZero(m);
-      double* a = acc.data();
-      double ds = 0.0;
-      for (Index i = bounds[tid]; i < bounds[tid + 1]; ++i) {
-        const Index p0 = X_.indptr[i], p1 = X_.indptr[i + 1];
-        double dot = 0.0;
-        for (Index p = p0; p < p1; ++p) dot += X_.data[p] * x[X_.indices[p]];
-        dot -= mux;
-        ds += dot;
-        for (Index p = p0; p < p1; ++p) a[X_.indices[p]] += dot * X_.data[p];
+      const int t = omp_get_thread_num();
+      // Thread 0 scatters straight into `out`.
+      DenseMatrix& acc = t == 0 ? out : partial_[static_cast<size_t>(t)];
+      acc.setZero(m, b);
+      DenseVector& sums = row_sums[static_cast<size_t>(t)];
+      sums.setZero(b);
+      const Index r0 = bounds[static_cast<size_t>(t)], r1 = bounds[static_cast<size_t>(t) + 1];
+      switch (b) {  // fixed widths vectorize; others take the generic loop
+        case 1: gram_rows<1>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
+        case 2: gram_rows<2>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
+        case 4: gram_rows<4>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
+        case 8: gram_rows<8>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
+        case 16: gram_rows<16>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
+        default: gram_rows<0>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
       }
-      dsum[tid] = ds;
     }
-    Eigen::Map<Eigen::VectorXd> yv(y, m);
-    yv = partial_[0];
-    double total = dsum[0];
+    DenseVector total = row_sums[0];
     for (int t = 1; t < nt; ++t) {
-      yv += partial_[t];
-      total += dsum[t];
+      out += partial_[static_cast<size_t>(t)];
+      total += row_sums[static_cast<size_t>(t)];
     }
-    if (mean_) yv -= total * *mean_;
-    if (shift_ != 0.0) yv += shift_ * Eigen::Map<const Eigen::VectorXd>(x, m);
+    if (mean_) out.noalias() -= *mean_ * total.transpose();
   }
 
- public:
+  /// Rows [r0, r1) of the fused product into acc (m x b, row-major). B is the
+  /// block width when known at compile time, 0 for any width up to 64.
+  template <int B>
+  void gram_rows(const DenseMatrix& block, Index r0, Index r1, const double* mu_in, double* acc, double* sums) const {
+    const Index b = B > 0 ? B : block.cols();
+    const double* in = block.data();
+    double tv[B > 0 ? B : 64];  // the row's b dot products, in registers for fixed B
+    for (Index i = r0; i < r1; ++i) {
+      const Index p0 = X_.indptr[i], p1 = X_.indptr[i + 1];
+      for (Index c = 0; c < b; ++c) tv[c] = 0.0;
+      for (Index p = p0; p < p1; ++p) {
+        const double x = X_.data[p];
+        const double* v = in + static_cast<Index>(X_.indices[p]) * b;
+        for (Index c = 0; c < b; ++c) tv[c] += x * v[c];
+      }
+      for (Index c = 0; c < b; ++c) {
+        tv[c] -= mu_in[c];
+        sums[c] += tv[c];
+      }
+      for (Index p = p0; p < p1; ++p) {
+        const double x = X_.data[p];
+        double* a = acc + static_cast<Index>(X_.indices[p]) * b;
+        for (Index c = 0; c < b; ++c) a[c] += x * tv[c];
+      }
+    }
+  }
 
- private:
   const SparseView& X_;
   const DenseVector* mean_;
   bool right_;
   int threads_;
-  double shift_ = 0.0;
-  mutable DenseMatrix in_, mid_, out_;
-  mutable std::vector<Eigen::VectorXd> partial_;
-  mutable long long applications_ = 0;
+  mutable DenseMatrix mid_;
+  mutable std::vector<DenseMatrix> partial_;
 };
 
 /// Sum of the column variances (ddof 0 before scaling: sum of squared
@@ -193,21 +203,6 @@ void dense_svd(const SparseView& X, const DenseVector* mu, bool right, int k, in
   }
 }
 
-/// Lanczos on the Gram operator; returns false when fewer than k Ritz pairs converged.
-bool lanczos(GramOp& op, int k, Index ncv, int max_iter, double tol, std::uint64_t seed, DenseMatrix& vectors,
-             int& iterations) {
-  Spectra::SymEigsSolver<GramOp> solver(op, k, ncv);
-  Random rng(seed);
-  Eigen::VectorXd v0(op.rows());
-  for (Index i = 0; i < v0.size(); ++i) v0[i] = rng.normal();
-  solver.init(v0.data());
-  solver.compute(Spectra::SortRule::LargestAlge, max_iter, tol, Spectra::SortRule::LargestAlge);
-  iterations += static_cast<int>(solver.num_iterations());
-  if (solver.info() != Spectra::CompInfo::Successful) return false;
-  vectors = solver.eigenvectors(k);
-  return vectors.cols() == k;
-}
-
 }  // namespace
 
 SvdMethod parse_svd_method(const std::string& name) {
@@ -236,8 +231,9 @@ TruncatedSvdResult truncated_svd(const SparseView& X, const SvdOptions& o) {
                    std::to_string(o.k));
   require_argument(std::isfinite(o.tol) && o.tol < 1, "tol", "finite and < 1", std::to_string(o.tol));
   require_argument(o.max_iter >= 1, "max_iter", ">= 1", std::to_string(o.max_iter));
-  require_argument(o.ncv == 0 || o.ncv > o.k, "ncv", "0 (automatic) or > k = " + std::to_string(o.k),
+  require_argument(o.ncv == 0 || o.ncv >= o.k + 2, "ncv", "0 (automatic) or >= k + 2 = " + std::to_string(o.k + 2),
                    std::to_string(o.ncv));
+  require_argument(o.block >= 1 && o.block <= 64, "block", "in [1, 64]", std::to_string(o.block));
   require_argument(o.oversample >= 0, "oversample", ">= 0", std::to_string(o.oversample));
   require_argument(o.power_iterations >= 0, "power_iterations", ">= 0", std::to_string(o.power_iterations));
   const int threads = resolve_threads(o.threads);
@@ -265,44 +261,32 @@ TruncatedSvdResult truncated_svd(const SparseView& X, const SvdOptions& o) {
     // Lanczos on the smaller side's Gram matrix: its Krylov vectors are short.
     const bool right = X.cols <= X.rows;
     const Index dim = right ? X.cols : X.rows;
-    const Index ncv = o.ncv > 0 ? std::min<Index>(o.ncv, dim) : std::min<Index>(dim, std::max(2 * o.k + 1, 20));
-    if (ncv >= dim || o.k >= dim) {
-      // The Krylov space would be the whole side: the exact dense SVD costs less.
+    // Block size b and basis size p (docs above SvdOptions): a basis that
+    // would span most of the side is better replaced by the exact dense SVD.
+    Index b = o.block;
+    Index p = o.ncv > 0 ? o.ncv : std::max<Index>(2 * o.k + 2 * b, 4 * b);
+    if (o.ncv > 0) b = std::max<Index>(1, std::min<Index>(b, (p - o.k) / 2));
+    if (p + b >= dim) {
       dense_svd(X, center, right, o.k, threads, r);
       r.operations = 1;
     } else {
-      const double tol = o.tol > 0 ? o.tol : 1e-12;
-      GramOp op(X, center, right, threads);
-      DenseMatrix vectors;
-      bool ok = lanczos(op, o.k, ncv, o.max_iter, tol, o.seed, vectors, r.iterations);
-      if (!ok) {
-        // Spectra's test is relative to each Ritz value, which (numerically)
-        // zero eigenvalues of a rank-deficient Gram never pass. Shifting by the
-        // trace changes neither the eigenvectors nor the Krylov spaces, and
-        // makes the test relative to the largest eigenvalues instead.
-        const double trace = o.center ? ssd : squared_frobenius_norm(X);
-        op.set_shift(trace > 0 ? trace : 1.0);
-        ok = lanczos(op, o.k, ncv, o.max_iter, tol, o.seed, vectors, r.iterations);
-      }
-      r.operations = op.applications();
-      if (ok) {
-        complete_from_side(X, center, right, vectors, threads, r);
-      } else {
-        // Still short of k converged pairs: fall back on a well-iterated
-        // randomized SVD and say so in the status.
-        RandomizedSvdOptions ro;
-        ro.k = o.k;
-        ro.oversample = std::max(o.oversample, 10);
-        ro.power_iterations = 20;
-        ro.seed = o.seed;
-        ro.threads = threads;
-        ro.mean = center;
-        SvdResult s = randomized_svd(X, ro);
-        r.U = std::move(s.U);
-        r.s = std::move(s.s);
-        r.V = std::move(s.V);
-        r.status = SvdStatus::NotConverged;
-      }
+      const GramOp op(X, center, right, threads);
+      BlockLanczosOptions lo;
+      lo.k = o.k;
+      lo.block = static_cast<int>(b);
+      lo.basis = static_cast<int>(p);
+      lo.tol = o.tol > 0 ? o.tol : 1e-12;
+      lo.max_restarts = o.max_iter;
+      lo.seed = o.seed;
+      lo.threads = threads;
+      const BlockLanczosResult l = block_lanczos(
+          [&op](const DenseMatrix& in, DenseMatrix& out) { op.apply(in, out); }, dim, lo);
+      r.iterations = l.restarts;
+      r.operations = 2 * l.applications / b;
+      // Not converged within max_iter restarts: the Ritz vectors are still the
+      // best available approximation; the status says so.
+      complete_from_side(X, center, right, l.vectors, threads, r);
+      if (!l.converged) r.status = SvdStatus::NotConverged;
     }
   }
   sort_and_flip(r);

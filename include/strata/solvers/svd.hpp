@@ -6,12 +6,12 @@
 /// and never formed, so a sparse X stays sparse.
 ///
 /// Two methods:
-///  - Lanczos: Spectra's implicitly restarted Lanczos (`SymEigsSolver`, the
-///    algorithm of ARPACK) on the Gram operator of the smaller side, v ->
-///    Xc^T (Xc v) (one fused pass over the nonzeros: each row's dot product
-///    and scatter while it is in cache) or u -> Xc (Xc^T u) (two passes,
-///    spmm.hpp). Accurate to the requested tolerance. Small problems
-///    (the Krylov space would span the whole side) take the exact dense route.
+///  - Lanczos: thick-restart block Lanczos (linalg/block_lanczos.hpp) on the
+///    Gram operator of the smaller side, V -> Xc^T (Xc V) (one fused pass over
+///    the nonzeros per block of b vectors: each row's b dot products and its
+///    scatter while it is in cache) or U -> Xc (Xc^T U) (two passes,
+///    spmm.hpp). Accurate to the requested tolerance. Small problems (the
+///    basis would span the whole side) take the exact dense route.
 ///  - Randomized: the range finder of linalg/randomized_svd.hpp (Halko,
 ///    Martinsson & Tropp 2011) with oversampling and power iterations.
 ///
@@ -38,7 +38,13 @@ struct SvdOptions {
   bool center = false;               ///< PCA: factor X - 1 mu^T (implicitly)
   double tol = 0.0;                  ///< Lanczos: relative Ritz residual; <= 0 means 1e-12
   int max_iter = 1000;               ///< Lanczos: maximum restarts
-  int ncv = 0;                       ///< Lanczos: Krylov dimension; 0 = min(dim, max(2k + 1, 20))
+  /// Lanczos: basis size before a restart, >= k + 2; 0 = 2k + 2 block (at
+  /// least 4 block). When given, the block shrinks to fit two blocks beyond k.
+  int ncv = 0;
+  /// Lanczos: vectors per operator application, in [1, 64]. Larger blocks
+  /// read X fewer times per vector but converge in more vectors; 4 was the
+  /// fastest on TF-IDF corpora (bench/results/svd.md).
+  int block = 4;
   int oversample = 10;               ///< Randomized: extra random directions
   int power_iterations = 4;          ///< Randomized: power (subspace) iterations
   std::uint64_t seed = 0;            ///< Randomized: Gaussian test matrix; Lanczos: start vector
@@ -58,14 +64,15 @@ struct TruncatedSvdResult {
   double total_variance = 0.0;    ///< sum of the column variances of X (ddof as above)
   double seconds = 0.0;           ///< wall time of the fit
   int iterations = 0;             ///< Lanczos restarts, or power iterations
-  long long operations = 0;       ///< applications of X (or X^T) to a block of vectors
+  long long operations = 0;       ///< applications of X or X^T to a block of vectors (one pass each)
   SvdStatus status = SvdStatus::Converged;
 };
 
 /// The k largest singular triplets of X (or of X - 1 mu^T with options.center).
 /// Throws ArgumentError for k outside [1, min(n, m)] or other bad options.
-/// Cost: Lanczos, one or two passes over nnz(X) per Gram product (a few
-/// times k products) plus O(dim ncv) per step and O(dim ncv k) per restart; Randomized, 2 nnz(X) (k + p)
+/// Cost: Lanczos, one or two passes over nnz(X) per block Gram product (a few
+/// times k / block products) plus O(dim ncv block) per step and O(dim ncv^2)
+/// per restart; Randomized, 2 nnz(X) (k + p)
 /// per pass and 2 q + 2 passes. Memory O((n + m) (k + p)); nothing n x m.
 TruncatedSvdResult truncated_svd(const SparseView& X, const SvdOptions& options);
 
