@@ -132,6 +132,16 @@ double sum_squared_deviations(const SparseView& X, const DenseVector& mu) {
   return s;
 }
 
+// The factors are row-major (n x k, m x k): column statistics below are
+// taken in one pass over the rows, not k strided passes over the columns.
+
+/// Per-column sums of squares of a row-major matrix.
+DenseVector column_squared_norms(const DenseMatrix& A) {
+  DenseVector out = DenseVector::Zero(A.cols());
+  for (Index i = 0; i < A.rows(); ++i) out += A.row(i).transpose().cwiseAbs2();
+  return out;
+}
+
 /// Orders the triplets by descending s, and fixes each sign so that the
 /// largest-|.| entry of each column of V is positive (svd_flip on V).
 void sort_and_flip(TruncatedSvdResult& r) {
@@ -139,25 +149,25 @@ void sort_and_flip(TruncatedSvdResult& r) {
   std::vector<Index> order(static_cast<size_t>(k));
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return r.s[a] > r.s[b]; });
-  DenseMatrix U(r.U.rows(), k), V(r.V.rows(), k);
-  DenseVector s(k);
-  for (Index j = 0; j < k; ++j) {
-    const Index o = order[j];
-    s[j] = r.s[o];
-    U.col(j) = r.U.col(o);
-    V.col(j) = r.V.col(o);
-    if (V.rows() > 0) {
-      Index arg = 0;
-      V.col(j).cwiseAbs().maxCoeff(&arg);
-      if (V(arg, j) < 0) {
-        V.col(j) = -V.col(j);
-        U.col(j) = -U.col(j);
-      }
-    }
+  if (!std::is_sorted(order.begin(), order.end())) {
+    Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, Index> perm(k);
+    for (Index j = 0; j < k; ++j) perm.indices()[j] = order[static_cast<size_t>(j)];  // column j <- order[j]
+    r.U = r.U * perm;
+    r.V = r.V * perm;
+    r.s = perm.transpose() * r.s;
   }
-  r.U = std::move(U);
-  r.V = std::move(V);
-  r.s = std::move(s);
+  // Largest |entry| of each column of V, in one pass over its rows.
+  DenseVector largest = DenseVector::Zero(k), sign = DenseVector::Ones(k);
+  for (Index i = 0; i < r.V.rows(); ++i)
+    for (Index j = 0; j < k; ++j)
+      if (std::abs(r.V(i, j)) > largest[j]) {
+        largest[j] = std::abs(r.V(i, j));
+        sign[j] = r.V(i, j) < 0 ? -1.0 : 1.0;
+      }
+  if ((sign.array() < 0).any()) {
+    r.V = r.V * sign.asDiagonal();
+    r.U = r.U * sign.asDiagonal();
+  }
 }
 
 /// Given orthonormal directions D on one side, computes the other side:
@@ -167,14 +177,9 @@ void complete_from_side(const SparseView& X, const DenseVector* mu, bool right, 
   DenseMatrix W;
   if (right) centered_spmm(X, mu, D, W, threads);
   else centered_spmm_transpose(X, mu, D, W, threads);
-  const Index k = D.cols();
-  r.s.resize(k);
-  for (Index j = 0; j < k; ++j) {
-    const double norm = W.col(j).norm();
-    r.s[j] = norm;
-    if (norm > 0) W.col(j) /= norm;
-    else W.col(j).setZero();
-  }
+  r.s = column_squared_norms(W).cwiseSqrt();
+  const DenseVector inverse = r.s.unaryExpr([](double v) { return v > 0 ? 1.0 / v : 0.0; });
+  W = W * inverse.asDiagonal();
   if (right) {
     r.V = D;
     r.U = std::move(W);
@@ -301,9 +306,10 @@ TruncatedSvdResult truncated_svd(const SparseView& X, const SvdOptions& o) {
     r.total_variance = ssd / ddof_n;
   } else {
     // Variance (ddof 0) of each column of X V = U diag(s).
+    const DenseVector sums = r.U.colwise().sum().transpose(), squares = column_squared_norms(r.U);
     for (Index j = 0; j < k; ++j) {
-      const double mean_u = r.U.col(j).sum() / static_cast<double>(n);
-      const double var_u = r.U.col(j).squaredNorm() / static_cast<double>(n) - mean_u * mean_u;
+      const double mean_u = sums[j] / static_cast<double>(n);
+      const double var_u = squares[j] / static_cast<double>(n) - mean_u * mean_u;
       r.explained_variance[j] = r.s[j] * r.s[j] * std::max(var_u, 0.0);
     }
     r.total_variance = ssd / static_cast<double>(n);

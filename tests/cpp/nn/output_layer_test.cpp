@@ -125,18 +125,25 @@ TEST_P(OutputLayerLosses, FactoredEqualsNaiveInDoubleAfterHundredsOfMinibatches)
   EXPECT_GT(r.stab.checks, 0);
 }
 
-TEST_P(OutputLayerLosses, FactoredEqualsNaiveInFloat32) {
+TEST_P(OutputLayerLosses, FactoredEqualsNaiveInFloat32AfterHundredsOfMinibatches) {
   const OutputLoss loss = GetParam();
-  // The spherical softmax amplifies rounding: after ~250 float32 minibatches
-  // of this problem even the naive layer is ~1e-5 away from the float64
-  // trajectory (measured), so two float32 roundings cannot agree to 1e-5
-  // there; it is compared over 100 minibatches here and against the float64
-  // trajectory over 300 below.
-  const int steps = loss == OutputLoss::SphericalSoftmax ? 100 : 300;
-  const Agreement r = run_pair<float>(loss, steps, 400, 12, 16, 5, test_eta(loss), layer_options(loss), 12);
+  OutputLayerOptions opt = layer_options(loss);
+  double eta = test_eta(loss);
+  if (loss == OutputLoss::SphericalSoftmax) {
+    // The spherical softmax's gradient grows like 1/sqrt(eps) near o_k = 0:
+    // at eps = 1e-2 and eta = 0.01 this problem's SGD amplifies rounding, so
+    // that after ~250 float32 minibatches even two naive layers summing in
+    // different orders are ~1e-5 apart (measured). A milder setting keeps
+    // the dynamics contractive enough for float32 exactness to be testable
+    // over the same 300 minibatches.
+    opt.loss.epsilon = 0.1;
+    eta = 0.005;
+  }
+  const Agreement r = run_pair<float>(loss, 300, 400, 12, 16, 5, eta, opt, 12);
   EXPECT_LT(r.W, 1e-5) << to_string(loss);
   EXPECT_LT(r.loss, 1e-4) << to_string(loss);
   EXPECT_LT(r.grad, 1e-4) << to_string(loss);
+  EXPECT_GT(r.stab.checks, 0);
 }
 
 // Over 300 minibatches, the float32 factored layer stays about as close to
