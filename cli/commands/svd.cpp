@@ -74,6 +74,8 @@ void register_svd(CLI::App& app) {
     params["center"] = o.center;
     params["tol"] = o.tol;
     params["max_iter"] = o.max_iter;
+    params["ncv"] = o.ncv;
+    params["block"] = o.block;
     params["oversample"] = o.oversample;
     params["power_iterations"] = o.power_iterations;
     params["seed"] = o.seed;
