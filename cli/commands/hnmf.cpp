@@ -1,5 +1,6 @@
-// strata hnmf INPUT --ranks 9,4,2 --method neural -o DIR: a hierarchical NMF
-// (sequential, Deep or Neural NMF) and its topic tree.
+// strata hnmf INPUT --ranks 9,4,2|auto --method neural -o DIR: a hierarchical NMF
+// (sequential, Deep or Neural NMF) and its topic tree; with --ranks auto the
+// ranks are chosen per layer by NMFk first.
 #include <cstdio>
 #include <sstream>
 
@@ -15,6 +16,9 @@ namespace strata::cli {
 
 namespace {
 std::vector<int> parse_ranks(const std::string& text) {
+  if (text.find("auto") != std::string::npos)
+    throw ArgumentError("--ranks takes either 'auto' alone or a comma-separated list of integers such as 9,4,2 (got '" +
+                        text + "')");
   std::vector<int> ranks;
   std::stringstream in(text);
   std::string item;
@@ -35,7 +39,8 @@ std::vector<int> parse_ranks(const std::string& text) {
 
 void register_hnmf(CLI::App& app) {
   struct Args {
-    std::string input, output, ranks, method = "neural", loss = "reconstruction", optimizer = "pgd", labels;
+    std::string input, output, ranks, method = "neural", loss = "reconstruction", optimizer = "pgd", labels,
+        perturbation = "uniform", init = "random", coefficients = "proportions";
     bool supervised = false;
     HnmfOptions hnmf;
     int top = 10;
@@ -45,7 +50,28 @@ void register_hnmf(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("hnmf", "Hierarchical NMF: sequential, Deep or Neural NMF, and the topic tree");
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
-  cmd->add_option("--ranks", a->ranks, "Ranks per layer, k_0 >= k_1 >= ..., e.g. 9,4,2")->required();
+  cmd->add_option("--ranks", a->ranks, "Ranks per layer, k_0 >= k_1 >= ..., e.g. 9,4,2; or auto (NMFk per layer)")
+      ->required();
+  // Ranks auto (docs/hnmf.md): the selection options, named as in `strata rank`.
+  HnmfRankSelection& sel = a->hnmf.selection;
+  cmd->add_option("--k-min", sel.k_min, "ranks auto: smallest rank tried at every layer (>= 2)")->capture_default_str();
+  cmd->add_option("--k-max", sel.k_max, "ranks auto: largest rank tried at layer 0 (deeper: previous rank - 1)")
+      ->capture_default_str();
+  cmd->add_option("--max-layers", sel.max_layers, "ranks auto: at most this many layers")->capture_default_str();
+  cmd->add_option("--perturbations", sel.perturbations, "ranks auto: perturbed copies fit per rank")
+      ->capture_default_str();
+  cmd->add_option("--epsilon", sel.epsilon, "ranks auto: uniform noise amplitude, values times (1 +- eps)")
+      ->capture_default_str();
+  cmd->add_option("--perturbation", a->perturbation, "ranks auto: uniform|poisson")->capture_default_str();
+  cmd->add_option("--init", a->init, "ranks auto: random|shared starts of the perturbed fits")->capture_default_str();
+  cmd->add_option("--threshold", sel.threshold, "ranks auto: minimum topic silhouette a rank needs")
+      ->capture_default_str();
+  cmd->add_option("--min-error-gain", sel.min_error_gain,
+                  "ranks auto: a larger passing rank must lower the relative error by this fraction")
+      ->capture_default_str();
+  cmd->add_option("--selection-coefficients", a->coefficients,
+                  "ranks auto: what layers >= 1 cluster: proportions (rows of W summing to 1) | raw")
+      ->capture_default_str();
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
   cmd->add_option("--method", a->method, "sequential|deep|neural")->capture_default_str();
   cmd->add_option("--loss", a->loss, "Neural NMF cost: energy|reconstruction")->capture_default_str();
@@ -63,7 +89,11 @@ void register_hnmf(CLI::App& app) {
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
     HnmfOptions o = a->hnmf;
-    o.ranks = parse_ranks(a->ranks);
+    o.auto_ranks = a->ranks == "auto";
+    if (!o.auto_ranks) o.ranks = parse_ranks(a->ranks);
+    o.selection.perturbation = parse_perturbation(a->perturbation);
+    o.selection.init = parse_nmfk_init(a->init);
+    o.selection.coefficients = parse_selection_coefficients(a->coefficients);
     o.method = parse_hnmf_method(a->method);
     o.loss = parse_hnmf_loss(a->loss);
     o.optimizer = parse_hnmf_optimizer(a->optimizer);
@@ -88,8 +118,16 @@ void register_hnmf(CLI::App& app) {
     const HnmfResult r = hierarchical_nmf(X, o);
     save_hnmf_model(a->output, r, o, corpus, X, a->input, supervised ? &labels : nullptr, std::max(a->top, 1));
     if (a->common.quiet) return;
+    std::string ranks = o.auto_ranks ? "" : a->ranks;
+    for (size_t l = 0; o.auto_ranks && l < r.ranks.size(); ++l) ranks += (l ? "," : "") + std::to_string(r.ranks[l]);
+    for (const HnmfLayerSelection& s : r.rank_selection) {
+      std::printf("layer %d rank selection (k %d..%d):", s.layer, s.k_min, s.k_max);
+      for (const RankPoint& p : s.curve) std::printf(" %d:%.3f", p.k, p.silhouette_min_H);
+      std::printf("  -> k=%d (%s)%s\n", s.selected_k, to_string(s.status).c_str(), s.added ? "" : ", layer not added");
+    }
+    if (o.auto_ranks) std::printf("selected ranks %s (stopped: %s)\n", ranks.c_str(), to_string(r.selection_stop).c_str());
     std::printf("%s: %s, ranks %s, %d epochs (%s), %.3fs\n", a->output.c_str(), to_string(o.method).c_str(),
-                a->ranks.c_str(), r.epochs, to_string(r.status).c_str(), r.seconds);
+                ranks.c_str(), r.epochs, to_string(r.status).c_str(), r.seconds);
     for (size_t l = 0; l < r.layers.size(); ++l) {
       std::printf("layer %zu: rank %d, relative error %.6f", l, r.layers[l].rank, r.layers[l].relative_error);
       if (supervised) std::printf(", accuracy on labeled %.4f", r.layers[l].accuracy);

@@ -30,10 +30,23 @@ void bind_hnmf(py::module_& m) {
          const std::vector<int>& ranks, const std::string& method, const std::string& loss,
          const std::optional<std::vector<std::int32_t>>& label_codes, int n_classes, double lambda, int epochs,
          double learning_rate, const std::string& optimizer, int layer_iter, double tol, std::uint64_t seed,
-         int threads, const py::object& progress) {
+         int threads, const py::object& progress, bool auto_ranks, int k_min, int k_max, int max_layers,
+         int perturbations, double epsilon, const std::string& perturbation, const std::string& init,
+         double threshold, double min_error_gain, const std::string& coefficients) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         HnmfOptions o;
         o.ranks = ranks;
+        o.auto_ranks = auto_ranks;
+        o.selection.k_min = k_min;
+        o.selection.k_max = k_max;
+        o.selection.max_layers = max_layers;
+        o.selection.perturbations = perturbations;
+        o.selection.epsilon = epsilon;
+        o.selection.perturbation = parse_perturbation(perturbation);
+        o.selection.init = parse_nmfk_init(init);
+        o.selection.threshold = threshold;
+        o.selection.min_error_gain = min_error_gain;
+        o.selection.coefficients = parse_selection_coefficients(coefficients);
         o.method = parse_hnmf_method(method);
         o.loss = parse_hnmf_loss(loss);
         o.lambda = lambda;
@@ -82,7 +95,34 @@ void bind_hnmf(py::module_& m) {
           d["loss"] = h.loss;
           history.append(std::move(d));
         }
+        py::list selection;
+        for (const HnmfLayerSelection& s : r.rank_selection) {
+          py::list curve;
+          for (const RankPoint& p : s.curve) {
+            py::dict c;
+            c["k"] = p.k;
+            c["silhouette_min"] = py::dict(py::arg("H") = p.silhouette_min_H, py::arg("W") = p.silhouette_min_W);
+            c["silhouette_mean"] = py::dict(py::arg("H") = p.silhouette_mean_H, py::arg("W") = p.silhouette_mean_W);
+            c["relative_error"] = p.relative_error;
+            c["perturbed_error"] = p.perturbed_error;
+            c["seconds"] = p.seconds;
+            curve.append(std::move(c));
+          }
+          py::dict e;
+          e["layer"] = s.layer;
+          e["k_min"] = s.k_min;
+          e["k_max"] = s.k_max;
+          e["selected_k"] = s.selected_k;
+          e["status"] = to_string(s.status);
+          e["added"] = s.added;
+          e["seconds"] = s.seconds;
+          e["curve"] = curve;
+          selection.append(std::move(e));
+        }
         py::dict d;
+        d["ranks"] = r.ranks;
+        d["rank_selection"] = selection;
+        d["selection_stop"] = to_string(r.selection_stop);
         d["layers"] = layers;
         d["B"] = py::cast(std::move(r.B));
         d["predicted"] = r.predicted;
@@ -99,7 +139,10 @@ void bind_hnmf(py::module_& m) {
       py::arg("method") = "neural", py::arg("loss") = "reconstruction", py::arg("label_codes") = py::none(),
       py::arg("n_classes") = 0, py::arg("lambda_") = -1.0, py::arg("epochs") = 100, py::arg("learning_rate") = 0.05,
       py::arg("optimizer") = "pgd", py::arg("layer_iter") = 200, py::arg("tol") = 1e-4, py::arg("seed") = 0,
-      py::arg("threads") = 0, py::arg("progress") = py::none());
+      py::arg("threads") = 0, py::arg("progress") = py::none(), py::arg("auto_ranks") = false, py::arg("k_min") = 2,
+      py::arg("k_max") = 20, py::arg("max_layers") = 3, py::arg("perturbations") = 20, py::arg("epsilon") = 0.015,
+      py::arg("perturbation") = "uniform", py::arg("init") = "random", py::arg("threshold") = 0.8,
+      py::arg("min_error_gain") = 0.0, py::arg("coefficients") = "proportions");
 
   m.def(
       "hnmf_forward",

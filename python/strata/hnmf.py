@@ -6,6 +6,10 @@ factors the previous layer's coefficients, W_{l-1} ~ W_l M_l (``mixing_``).
 The papers' X ~ A_0 A_1 ... A_L S_L is the transpose (A_0 = H_0^T,
 A_l = M_l^T, S_l = W_l^T); see docs/hnmf.md.
 
+``ranks='auto'`` chooses every layer's rank by NMFk first (layer 0 on X, each
+deeper layer on the previous layer's coefficients; docs/hnmf.md, "Ranks
+auto"), then fits those ranks as explicit ones.
+
 ``fit(X)`` is unsupervised; ``fit(X, y)`` adds the supervised term
 0.5 lambda ||L o (Y - W_L B)||^2 on the last layer, with unlabeled entries of y
 marked by -1 (numeric y) or None / "" (scikit-learn's semi-supervised
@@ -33,6 +37,9 @@ __all__ = ["HierarchicalNMF"]
 _METHODS = ("sequential", "deep", "neural")
 _LOSSES = ("energy", "reconstruction")
 _OPTIMIZERS = ("pgd", "adam")
+_PERTURBATIONS = ("uniform", "poisson")
+_SELECTION_INITS = ("random", "shared")
+_COEFFICIENTS = ("proportions", "raw")
 
 
 def _core_csr(X):
@@ -59,8 +66,13 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    ranks : sequence of int, default=(9, 4, 2)
-        k_0 >= k_1 >= ... >= 1, topics per layer (k_0 <= min(n_samples, n_features)).
+    ranks : sequence of int or 'auto', default=(9, 4, 2)
+        k_0 >= k_1 >= ... >= 1, topics per layer (k_0 <= min(n_samples, n_features)),
+        or 'auto': layer 0's rank by NMFk on X over [k_min, k_max], each deeper
+        layer's by NMFk on the previous layer's coefficients over
+        [k_min, k_prev - 1]; the hierarchy stops at max_layers, when the last rank
+        is k_min, or when no rank of the next layer reaches ``threshold`` (that
+        layer is not added). The selection options below are used only then.
     method : {'sequential', 'deep', 'neural'}, default='neural'
         'sequential' fits layer by layer; 'deep' refines all layers jointly on
         ||X - W_L M_L ... M_1 H_0||^2; 'neural' (Neural NMF) pins every W_l to
@@ -86,7 +98,25 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
     threads : int, default=0
         Threads; 0 = all cores.
     verbose : int, default=0
-        Print the cost once per epoch.
+        Print the cost once per epoch (and the minimum silhouette per rank tried).
+    k_min, k_max : int, default=2, 20
+        ranks='auto': ranks tried, k_min at every layer, k_max at layer 0.
+    max_layers : int, default=3
+        ranks='auto': at most this many layers.
+    n_perturbations : int, default=20
+        ranks='auto': NMFk's perturbed fits per rank (>= 2).
+    epsilon : float, default=0.015
+        ranks='auto': uniform noise amplitude.
+    perturbation : {'uniform', 'poisson'}, default='uniform'
+    selection_init : {'random', 'shared'}, default='random'
+        ranks='auto': how NMFk's perturbed fits start (``NMFk``'s ``init``).
+    threshold : float, default=0.8
+        ranks='auto': minimum topic silhouette a rank needs.
+    min_error_gain : float, default=0.0
+        ranks='auto': NMFk's tie-breaker on the error curve.
+    selection_coefficients : {'proportions', 'raw'}, default='proportions'
+        ranks='auto': what the deeper layers' NMFk clusters: the previous
+        layer's coefficients with rows scaled to sum 1, or as fitted.
 
     Attributes
     ----------
@@ -101,6 +131,13 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
     layer_transductions_ : list of ndarray (supervised), the same from every layer (a
         nonnegative least-squares read-out of W_l below the last layer): per-layer
         accuracy on the unlabeled samples is ``np.mean(t[~labeled] == y_true[~labeled])``
+    ranks_ : list of int, the ranks fit (selected when ranks='auto')
+    rank_selection_ : list of dict (ranks='auto'), one per layer whose rank NMFk
+        chose or rejected: layer, k_min, k_max, selected_k, status, added, seconds,
+        curve (per k: k, silhouette_min {'H', 'W'}, silhouette_mean {'H', 'W'},
+        relative_error, perturbed_error, seconds); None with explicit ranks
+    selection_stop_ : str (ranks='auto'), why the hierarchy stopped growing:
+        'max_layers', 'min_rank' or 'below_threshold'; None with explicit ranks
     history_ : list of dict (iteration, seconds, loss) per epoch
     n_iter_ : int, epochs run
     reconstruction_err_ : float, ||X - W_L T_L||_F
@@ -108,7 +145,9 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
 
     def __init__(self, ranks=(9, 4, 2), *, method="neural", loss="reconstruction", lam=None, epochs=100,
                  learning_rate=0.05, optimizer="pgd", layer_iter=200, tol=1e-4, random_state=None, threads=0,
-                 verbose=0):
+                 verbose=0, k_min=2, k_max=20, max_layers=3, n_perturbations=20, epsilon=0.015,
+                 perturbation="uniform", selection_init="random", threshold=0.8, min_error_gain=0.0,
+                 selection_coefficients="proportions"):
         self.ranks = ranks
         self.method = method
         self.loss = loss
@@ -121,15 +160,52 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.threads = threads
         self.verbose = verbose
+        self.k_min = k_min
+        self.k_max = k_max
+        self.max_layers = max_layers
+        self.n_perturbations = n_perturbations
+        self.epsilon = epsilon
+        self.perturbation = perturbation
+        self.selection_init = selection_init
+        self.threshold = threshold
+        self.min_error_gain = min_error_gain
+        self.selection_coefficients = selection_coefficients
+
+    def _check_selection_params(self, X):
+        for name, value, low in (("k_min", self.k_min, 2), ("k_max", self.k_max, 2), ("max_layers", self.max_layers, 1),
+                                 ("n_perturbations", self.n_perturbations, 2)):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        if self.k_min > min(X.shape):
+            raise ValueError(f"k_min must be <= min(n_samples, n_features) = {min(X.shape)}, got {self.k_min}")
+        if self.k_max < self.k_min:
+            raise ValueError(f"k_max must be >= k_min = {self.k_min}, got {self.k_max}")
+        for name, value, allowed in (("perturbation", self.perturbation, _PERTURBATIONS),
+                                     ("selection_init", self.selection_init, _SELECTION_INITS),
+                                     ("selection_coefficients", self.selection_coefficients, _COEFFICIENTS)):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+        for name, value, low, high in (("epsilon", self.epsilon, 0, 1), ("threshold", self.threshold, -1, 1),
+                                       ("min_error_gain", self.min_error_gain, 0, 1)):
+            ok = isinstance(value, numbers.Real) and np.isfinite(value) and low <= value <= high
+            ok = ok and (name == "threshold" or value < high) and (name != "epsilon" or value > 0)
+            if not ok:
+                raise ValueError(f"{name} must be in the range of docs/hnmf.md ({low} .. {high}), got {value!r}")
 
     def _check_params(self, X):
-        try:
-            ranks = [int(k) for k in self.ranks]
-        except (TypeError, ValueError):
-            raise ValueError(f"ranks must be a sequence of integers, got {self.ranks!r}") from None
-        if not ranks or any(k < 1 for k in ranks) or any(b > a for a, b in zip(ranks, ranks[1:])):
-            raise ValueError(f"ranks must be non-increasing positive integers, got {self.ranks!r}")
-        if ranks[0] > min(X.shape):
+        if isinstance(self.ranks, str):
+            if self.ranks != "auto":
+                raise ValueError(f"ranks must be a sequence of integers or 'auto', got {self.ranks!r}")
+            self._check_selection_params(X)
+            ranks = []
+        else:
+            try:
+                ranks = [int(k) for k in self.ranks]
+            except (TypeError, ValueError):
+                raise ValueError(f"ranks must be a sequence of integers or 'auto', got {self.ranks!r}") from None
+            if not ranks or any(k < 1 for k in ranks) or any(b > a for a, b in zip(ranks, ranks[1:])):
+                raise ValueError(f"ranks must be non-increasing positive integers, got {self.ranks!r}")
+        if ranks and ranks[0] > min(X.shape):
             raise ValueError(f"ranks[0] must be <= min(n_samples, n_features) (n_samples = {X.shape[0]}, "
                              f"n_features = {X.shape[1]}), got {ranks[0]}")
         for name, value, allowed in (("method", self.method, _METHODS), ("loss", self.loss, _LOSSES),
@@ -182,9 +258,13 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
                                    n_classes=0 if classes is None else len(classes), lambda_=lam,
                                    epochs=int(self.epochs), learning_rate=float(self.learning_rate),
                                    optimizer=self.optimizer, layer_iter=int(self.layer_iter), tol=float(self.tol),
-                                   seed=seed, threads=int(self.threads), progress=progress)
+                                   seed=seed, threads=int(self.threads), progress=progress,
+                                   **self._selection_kwargs(ranks))
         layers = r["layers"]
-        self.ranks_ = ranks
+        self.ranks_ = [int(k) for k in r["ranks"]]
+        auto = not ranks
+        self.rank_selection_ = r["rank_selection"] if auto else None
+        self.selection_stop_ = r["selection_stop"] if auto else None
         self.components_ = layers[0]["H"]
         self.layer_components_ = [layer["H"] for layer in layers]
         self.mixing_ = [layer["mixing"] for layer in layers[1:]]
@@ -209,7 +289,19 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
         self.fit_transform(X, y)
         return self
 
+    def _selection_kwargs(self, ranks):
+        if ranks:
+            return {}
+        return dict(auto_ranks=True, k_min=int(self.k_min), k_max=int(self.k_max), max_layers=int(self.max_layers),
+                    perturbations=int(self.n_perturbations), epsilon=float(self.epsilon),
+                    perturbation=self.perturbation, init=self.selection_init, threshold=float(self.threshold),
+                    min_error_gain=float(self.min_error_gain), coefficients=self.selection_coefficients)
+
     def _print_progress(self, event):
+        if event["stage"] == "rank":
+            print(f"HierarchicalNMF rank selection {event['epoch']}/{event['epochs']}: minimum silhouette "
+                  f"{event['loss']:.4f} ({event['seconds']:.3f} s)", flush=True)
+            return
         print(f"HierarchicalNMF epoch {event['epoch']}/{event['epochs']}: cost {event['loss']:.6g} "
               f"({event['seconds']:.3f} s)", flush=True)
 

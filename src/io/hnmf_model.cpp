@@ -104,9 +104,48 @@ void save_hnmf_model(const std::string& dir, const HnmfResult& r, const HnmfOpti
     layers.push_back(e);
   }
   summary["layers"] = layers;
+  if (o.auto_ranks) {
+    // Ranks auto: the chosen ranks and, per layer tried, NMFk's curve (why).
+    summary["selected_ranks"] = r.ranks;
+    summary["selection_stop"] = to_string(r.selection_stop);
+    json selection = json::array();
+    for (const HnmfLayerSelection& s : r.rank_selection) {
+      json curve = json::array();
+      for (const RankPoint& p : s.curve)
+        curve.push_back({{"k", p.k},
+                         {"silhouette_min", {{"H", p.silhouette_min_H}, {"W", p.silhouette_min_W}}},
+                         {"silhouette_mean", {{"H", p.silhouette_mean_H}, {"W", p.silhouette_mean_W}}},
+                         {"relative_error", p.relative_error},
+                         {"perturbed_error", p.perturbed_error},
+                         {"seconds", p.seconds}});
+      selection.push_back({{"layer", s.layer},
+                           {"k_min", s.k_min},
+                           {"k_max", s.k_max},
+                           {"selected_k", s.selected_k},
+                           {"status", to_string(s.status)},
+                           {"added", s.added},
+                           {"seconds", s.seconds},
+                           {"curve", curve}});
+    }
+    summary["rank_selection"] = selection;
+  }
   w.write_metrics(summary.dump(), r.history);
   json params;
-  params["ranks"] = o.ranks;
+  params["ranks"] = o.auto_ranks ? r.ranks : o.ranks;
+  if (o.auto_ranks) {
+    const HnmfRankSelection& s = o.selection;
+    params["auto_ranks"] = true;
+    params["selection"] = {{"k_min", s.k_min},
+                           {"k_max", s.k_max},
+                           {"max_layers", s.max_layers},
+                           {"perturbations", s.perturbations},
+                           {"epsilon", s.epsilon},
+                           {"perturbation", to_string(s.perturbation)},
+                           {"init", to_string(s.init)},
+                           {"threshold", s.threshold},
+                           {"min_error_gain", s.min_error_gain},
+                           {"coefficients", to_string(s.coefficients)}};
+  }
   params["method"] = to_string(o.method);
   params["loss"] = to_string(o.loss);
   params["optimizer"] = to_string(o.optimizer);

@@ -51,9 +51,41 @@ std::string to_string(HnmfStatus s) {
   return "?";
 }
 
+SelectionCoefficients parse_selection_coefficients(const std::string& name) {
+  if (name == "proportions") return SelectionCoefficients::Proportions;
+  if (name == "raw") return SelectionCoefficients::Raw;
+  throw ArgumentError("selection coefficients must be one of proportions, raw (got '" + name + "')");
+}
+std::string to_string(SelectionCoefficients c) {
+  return c == SelectionCoefficients::Proportions ? "proportions" : "raw";
+}
+std::string to_string(HnmfSelectionStop s) {
+  switch (s) {
+    case HnmfSelectionStop::MaxLayers: return "max_layers";
+    case HnmfSelectionStop::MinRank: return "min_rank";
+    case HnmfSelectionStop::BelowThreshold: return "below_threshold";
+    case HnmfSelectionStop::Interrupted: return "interrupted";
+  }
+  return "?";
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// The NMF of layer l in the sequential fit (and in the rank selection, which
+/// must see the same coefficients the fit will use).
+NmfOptions layer_nmf_options(const HnmfOptions& o, size_t l, int k, int threads) {
+  NmfOptions no;
+  no.k = k;
+  no.solver = NmfSolver::Hals;
+  no.init = NmfInit::Nndsvda;
+  no.max_iter = o.layer_iter;
+  no.tol = o.tol;
+  no.seed = o.seed + l;
+  no.threads = threads;
+  return no;
+}
 
 double inner(const DenseMatrix& A, const DenseMatrix& B) { return (A.array() * B.array()).sum(); }
 
@@ -299,6 +331,21 @@ std::vector<DenseMatrix> neural_backward(const SparseView& X, const std::vector<
 
 // --------------------------------------------------------- checking --
 
+void check_selection_options(const SparseView& X, const HnmfRankSelection& s) {
+  const Index limit = std::min(X.rows, X.cols);
+  require_argument(s.k_min >= 2 && s.k_min <= limit, "selection k_min",
+                   "in [2, min(rows, cols)] = [2, " + std::to_string(limit) + "] (a silhouette needs two clusters)",
+                   std::to_string(s.k_min));
+  require_argument(s.k_max >= s.k_min, "selection k_max", ">= k_min = " + std::to_string(s.k_min),
+                   std::to_string(s.k_max));
+  require_argument(s.max_layers >= 1, "max_layers", ">= 1", std::to_string(s.max_layers));
+  require_argument(s.perturbations >= 2, "perturbations", ">= 2", std::to_string(s.perturbations));
+  require_argument(s.epsilon > 0 && s.epsilon < 1, "epsilon", "in (0, 1)", std::to_string(s.epsilon));
+  require_argument(s.threshold >= -1 && s.threshold <= 1, "threshold", "in [-1, 1]", std::to_string(s.threshold));
+  require_argument(s.min_error_gain >= 0 && s.min_error_gain < 1, "min_error_gain", "in [0, 1)",
+                   std::to_string(s.min_error_gain));
+}
+
 void check_options(const SparseView& X, const HnmfOptions& o) {
   require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix",
                    std::to_string(X.rows) + " x " + std::to_string(X.cols));
@@ -367,7 +414,10 @@ std::vector<std::int32_t> hnmf_predict(const DenseMatrix& W_last, const DenseMat
   return out;
 }
 
-HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
+namespace {
+
+/// The fit for explicit ranks (o.ranks); hierarchical_nmf below adds the selection.
+HnmfResult fit_hierarchy(const SparseView& X, const HnmfOptions& o) {
   check_options(X, o);
   const int threads = resolve_threads(o.threads);
   const auto start = Clock::now();
@@ -389,14 +439,7 @@ HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
   std::vector<DenseMatrix> F(L + 1), W(L + 1);
   std::vector<SparseMatrix> inputs(L + 1);  // CSR copies of W_0 .. W_{L-1}, the deeper layers' data
   for (size_t l = 0; l <= L; ++l) {
-    NmfOptions no;
-    no.k = o.ranks[l];
-    no.solver = NmfSolver::Hals;
-    no.init = NmfInit::Nndsvda;
-    no.max_iter = o.layer_iter;
-    no.tol = o.tol;
-    no.seed = o.seed + l;
-    no.threads = threads;
+    const NmfOptions no = layer_nmf_options(o, l, o.ranks[l], threads);
     const SparseView D = l == 0 ? X : inputs[l - 1].view();
     NmfResult r = nmf(D, no);
     W[l] = std::move(r.W);
@@ -614,6 +657,129 @@ HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
   }
   res.B = B;
   res.seconds = elapsed();
+  return res;
+}
+
+}  // namespace
+
+// ------------------------------------------------------- ranks auto --
+
+HnmfRankSelectionResult select_hnmf_ranks(const SparseView& X, const HnmfOptions& o) {
+  require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix",
+                   std::to_string(X.rows) + " x " + std::to_string(X.cols));
+  const HnmfRankSelection& s = o.selection;
+  check_selection_options(X, s);
+  require_argument(o.layer_iter >= 1, "layer_iter", ">= 1", std::to_string(o.layer_iter));
+  require_argument(o.tol >= 0, "tol", ">= 0", std::to_string(o.tol));
+  require_nonnegative_finite(X, "<matrix>");
+  const int threads = resolve_threads(o.threads);
+  const auto start = Clock::now();
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+
+  NmfkOptions nk;
+  nk.k_min = s.k_min;
+  nk.perturbations = s.perturbations;
+  nk.epsilon = s.epsilon;
+  nk.perturbation = s.perturbation;
+  nk.init = s.init;
+  nk.threshold = s.threshold;
+  nk.min_error_gain = s.min_error_gain;
+  nk.nmf.solver = NmfSolver::Hals;  // the layer fits' solver, iterations and tolerance
+  nk.nmf.max_iter = o.layer_iter;
+  nk.nmf.tol = o.tol;
+  nk.fit_model = false;  // only the curve is used; the layer is fit below as the hierarchy fits it
+  nk.threads = threads;
+  nk.progress = o.progress;
+
+  HnmfRankSelectionResult res;
+  DenseMatrix W;  // the last added layer's coefficients (sequential fit)
+  for (int l = 0;; ++l) {
+    if (l == s.max_layers) {
+      res.stop = HnmfSelectionStop::MaxLayers;
+      break;
+    }
+    if (l > 0 && res.ranks.back() <= s.k_min) {
+      res.stop = HnmfSelectionStop::MinRank;
+      break;
+    }
+    const auto layer_start = Clock::now();
+    nk.seed = o.seed + static_cast<std::uint64_t>(l);
+    HnmfLayerSelection sel;
+    sel.layer = l;
+    NmfkResult r;
+    if (l == 0) {
+      nk.k_max = static_cast<int>(std::min<Index>(s.k_max, std::min(X.rows, X.cols)));
+      r = nmfk(X, nk);
+    } else {
+      // Layer l clusters the documents' layer-(l-1) coefficients; as proportions
+      // (rows summing to 1) a document's length no longer sets its weight.
+      DenseMatrix A = W;
+      if (s.coefficients == SelectionCoefficients::Proportions) {
+        for (Index i = 0; i < A.rows(); ++i) {
+          const double total = A.row(i).sum();
+          if (total > 0) A.row(i) /= total;
+        }
+      }
+      nk.k_max = res.ranks.back() - 1;
+      r = nmfk_layer(A, nk);
+    }
+    sel.k_min = nk.k_min;
+    sel.k_max = nk.k_max;
+    sel.curve = r.curve;
+    sel.selected_k = r.selected_k;
+    sel.status = r.status;
+    // Layer 0 is kept whatever the silhouettes (a hierarchy needs one layer).
+    sel.added = r.selected_k > 0 && (l == 0 || r.status == NmfkStatus::Selected);
+    sel.seconds = since(layer_start);
+    res.layers.push_back(sel);
+    if (sel.added) res.ranks.push_back(r.selected_k);
+    if (r.status == NmfkStatus::Interrupted) {
+      res.stop = HnmfSelectionStop::Interrupted;
+      break;
+    }
+    if (!sel.added) {
+      res.stop = HnmfSelectionStop::BelowThreshold;
+      break;
+    }
+    // The coefficients the next selection sees: this layer as the sequential fit computes it.
+    if (l + 1 < s.max_layers && r.selected_k > s.k_min) {
+      SparseMatrix previous;
+      if (l > 0) previous = to_csr(W);
+      const NmfResult fit =
+          nmf(l == 0 ? X : previous.view(), layer_nmf_options(o, static_cast<size_t>(l), r.selected_k, threads));
+      W = fit.W;
+    }
+  }
+  res.seconds = since(start);
+  return res;
+}
+
+HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& o) {
+  if (!o.auto_ranks) {
+    HnmfResult res = fit_hierarchy(X, o);
+    res.ranks = o.ranks;
+    return res;
+  }
+  {
+    // Everything but the ranks is checked before the (long) selection.
+    HnmfOptions probe = o;
+    probe.ranks = {1};
+    check_options(X, probe);
+  }
+  const HnmfRankSelectionResult selection = select_hnmf_ranks(X, o);
+  HnmfResult res;
+  if (selection.stop == HnmfSelectionStop::Interrupted) {
+    res.status = HnmfStatus::Interrupted;  // stopped while selecting: nothing is fit
+  } else {
+    HnmfOptions fit_options = o;
+    fit_options.ranks = selection.ranks;
+    fit_options.auto_ranks = false;
+    res = fit_hierarchy(X, fit_options);
+  }
+  res.ranks = selection.ranks;
+  res.rank_selection = selection.layers;
+  res.selection_stop = selection.stop;
+  res.seconds += selection.seconds;
   return res;
 }
 

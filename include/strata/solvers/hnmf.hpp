@@ -29,6 +29,11 @@
 /// Supervision (all methods): with labels, 0.5 lambda ||L o (Y - W_L B)||_F^2 is
 /// added, Y (n x classes) one-hot, L masking unlabeled documents, B >= 0
 /// (k_L x classes) learned too; a document's class is argmax_c (W_L B)_c.
+///
+/// Ranks auto (HnmfOptions::auto_ranks; docs/hnmf.md "Ranks auto"): layer 0's
+/// rank by NMFk on X (solvers/rank.hpp), each deeper layer's by NMFk on the
+/// previous layer's coefficients (nmfk_layer, ranks strictly decreasing), until
+/// a stopping rule holds; the chosen ranks are then fit as explicit ones.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +43,7 @@
 #include "strata/io/labels.hpp"
 #include "strata/io/model_dir.hpp"
 #include "strata/linalg/dense.hpp"
+#include "strata/solvers/rank.hpp"
 
 namespace strata {
 
@@ -54,8 +60,41 @@ std::string to_string(HnmfLoss l);
 std::string to_string(HnmfOptimizer o);
 std::string to_string(HnmfStatus s);
 
+/// What the per-layer NMFk of deeper layers clusters.
+enum class SelectionCoefficients {
+  /// W_{l-1} with every row scaled to sum 1: each document's topic proportions,
+  /// so long documents do not dominate (the default; docs/hnmf.md says why).
+  Proportions,
+  Raw,  ///< W_{l-1} as fitted
+};
+SelectionCoefficients parse_selection_coefficients(const std::string& name);  ///< proportions|raw
+std::string to_string(SelectionCoefficients c);
+
+/// "ranks auto": how each layer's rank is chosen (docs/hnmf.md, "Ranks auto").
+/// Layer 0: nmfk(X) over [k_min, min(k_max, rows, cols)]. Layer l >= 1:
+/// nmfk_layer(W_{l-1}) over [k_min, k_{l-1} - 1], W_{l-1} being the sequential
+/// fit's layer at the chosen rank. The hierarchy stops growing when it has
+/// max_layers layers, when k_{l-1} <= k_min (no smaller rank to try), or when
+/// no rank of layer l reaches the silhouette threshold (layer l is then not
+/// added). Layer 0 is always kept: if no rank passes there, NMFk's fallback
+/// (the rank with the highest minimum silhouette) is used.
+struct HnmfRankSelection {
+  int k_min = 2;         ///< smallest rank tried at every layer, >= 2 (a silhouette needs two clusters)
+  int k_max = 20;        ///< largest rank tried at layer 0 (clamped to min(rows, cols)), >= k_min
+  int max_layers = 3;    ///< at most this many layers, >= 1
+  int perturbations = 20;                            ///< NMFk's R per rank, >= 2
+  double epsilon = 0.015;                            ///< uniform noise amplitude, in (0, 1)
+  Perturbation perturbation = Perturbation::Uniform; ///< how the copies are perturbed
+  NmfkInit init = NmfkInit::Random;                  ///< how the perturbed fits start
+  double threshold = 0.8;                            ///< minimum topic silhouette a rank needs, in [-1, 1]
+  double min_error_gain = 0.0;                       ///< NMFk's tie-breaker on the error curve, in [0, 1)
+  SelectionCoefficients coefficients = SelectionCoefficients::Proportions;  ///< layers >= 1
+};
+
 struct HnmfOptions {
-  std::vector<int> ranks{9, 4, 2};          ///< k_0 >= k_1 >= ... >= 1, k_0 <= min(n, m)
+  std::vector<int> ranks{9, 4, 2};          ///< k_0 >= k_1 >= ... >= 1, k_0 <= min(n, m); ignored when auto_ranks
+  bool auto_ranks = false;                  ///< choose the ranks per layer by NMFk (`selection`)
+  HnmfRankSelection selection;              ///< used when auto_ranks
   HnmfMethod method = HnmfMethod::Neural;   ///< how the layers are fit
   HnmfLoss loss = HnmfLoss::Reconstruction; ///< Neural NMF's cost (deep always uses reconstruction)
   /// Labels of the documents (codes -1 = unlabeled); nullptr = unsupervised.
@@ -73,7 +112,7 @@ struct HnmfOptions {
   double tol = 1e-4;                         ///< layer NMF tolerance; refinement stops when a relative cost change is below tol / 100
   std::uint64_t seed = 0;                    ///< seeds the layer NMFs' initialization
   int threads = 0;                           ///< 0 = all cores
-  ProgressCallback progress;                 ///< called once per epoch (stage "hnmf")
+  ProgressCallback progress;                 ///< once per epoch (stage "hnmf"); per rank tried (stage "rank") when auto_ranks
 };
 
 struct HnmfLayer {
@@ -88,8 +127,40 @@ struct HnmfLayer {
   std::vector<std::int32_t> predicted;
 };
 
+/// One layer's rank selection (auto_ranks): NMFk's curve and its outcome.
+struct HnmfLayerSelection {
+  int layer = 0;
+  int k_min = 0, k_max = 0;          ///< the ranks tried
+  std::vector<RankPoint> curve;      ///< one entry per rank tried (silhouettes, relative error)
+  int selected_k = 0;                ///< NMFk's choice (its fallback when status is BelowThreshold)
+  NmfkStatus status = NmfkStatus::Selected;
+  bool added = false;                ///< whether the layer is part of the hierarchy
+  double seconds = 0.0;
+};
+
+/// Why the selection stopped adding layers.
+enum class HnmfSelectionStop {
+  MaxLayers,       ///< max_layers reached
+  MinRank,         ///< the last rank is k_min: no smaller rank to try
+  BelowThreshold,  ///< no rank of the next layer reached the threshold (that layer is not added)
+  Interrupted,     ///< the progress callback asked to stop
+};
+std::string to_string(HnmfSelectionStop s);
+
+/// The outcome of select_hnmf_ranks.
+struct HnmfRankSelectionResult {
+  std::vector<int> ranks;                     ///< the selected ranks, k_0 > k_1 > ...
+  std::vector<HnmfLayerSelection> layers;     ///< every NMFk run, the rejected last one included
+  HnmfSelectionStop stop = HnmfSelectionStop::MaxLayers;
+  double seconds = 0.0;
+};
+
 struct HnmfResult {
   std::vector<HnmfLayer> layers;
+  std::vector<int> ranks;              ///< the ranks fit (given, or selected when auto_ranks)
+  /// auto_ranks: the per-layer NMFk curves and why the hierarchy stopped; else empty.
+  std::vector<HnmfLayerSelection> rank_selection;
+  HnmfSelectionStop selection_stop = HnmfSelectionStop::MaxLayers;  ///< meaningful when auto_ranks
   DenseMatrix B;                       ///< k_L x classes (supervised), else empty
   std::vector<std::int32_t> predicted; ///< per document class code (supervised), else empty
   std::vector<HistoryEntry> history;   ///< per epoch (0 = the sequential fit); loss = the method's cost
@@ -102,8 +173,16 @@ struct HnmfResult {
 
 /// Fits a hierarchical NMF of X. Throws ArgumentError on invalid options
 /// (ranks, epochs, learning rate, labels of the wrong length, fewer than two
-/// classes) and InputError if X has negative or non-finite values.
+/// classes, selection options out of range) and InputError if X has negative
+/// or non-finite values. With auto_ranks the ranks come from
+/// select_hnmf_ranks(X, options) and are then fit exactly as explicit ones.
 HnmfResult hierarchical_nmf(const SparseView& X, const HnmfOptions& options);
+
+/// The per-layer rank selection alone (see HnmfRankSelection for the rule).
+/// Uses options.selection, and layer_iter, tol, seed, threads and progress for
+/// the NMFk fits and the sequential layer fits; deterministic for a seed and
+/// thread count. Cost: one NMFk per layer tried, R fits per rank.
+HnmfRankSelectionResult select_hnmf_ranks(const SparseView& X, const HnmfOptions& options);
 
 /// The forward pass for (new) documents: W_0 = q(X, H_0), W_l = q(W_{l-1}, M_l),
 /// exact NNLS per row. `factors` = {H_0, M_1, ..., M_L}; returns W_0 ... W_L.
