@@ -188,15 +188,15 @@ void orthonormalize_block(DenseMatrix& W, Mat& B, const Basis& Q, Index c, doubl
   }
 }
 
-/// out (dim x l) = Q[:, 0:j] Y (j x l), threaded over rows.
+/// out[:, 0:l] = Q[:, 0:j] Y (j x l), threaded over rows; `out` keeps its
+/// other columns.
 void basis_times(const Basis& Q, Index j, const Mat& Y, DenseMatrix& out, const std::vector<Index>& bounds) {
-  out.resize(Q.dim(), Y.cols());
   const int nt = static_cast<int>(bounds.size()) - 1;
 #pragma omp parallel num_threads(nt)
   {
     const int t = omp_get_thread_num();
     const Index r0 = bounds[static_cast<size_t>(t)], rows = bounds[static_cast<size_t>(t) + 1] - r0;
-    out.middleRows(r0, rows).noalias() = Q.rows.block(r0, 0, rows, j) * Y;
+    out.block(r0, 0, rows, Y.cols()).noalias() = Q.rows.block(r0, 0, rows, j) * Y;
   }
 }
 
@@ -218,6 +218,7 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
 
   Basis Q;  // processed vectors Q[:, 0:j], pending block Q[:, j:j+b]
   Q.rows.resize(dim, p + b);
+  DenseMatrix spare;  // the next basis, during a restart
   Mat T = Mat::Zero(p + b, p + b);  // Q^T A Q
   Random rng(o.seed);
   DenseMatrix W(dim, b), AQ;
@@ -282,11 +283,11 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
     // beyond the wanted k (more kept = faster convergence per cycle, fewer new
     // directions per cycle).
     const Index keep = std::min(j - b, k + (p - k) / 2);
-    DenseMatrix kept;
-    basis_times(Q, j, Y.leftCols(keep), kept, bounds);
-    const DenseMatrix pending = Q.rows.middleCols(j, b);
-    Q.rows.leftCols(keep) = kept;
-    Q.rows.middleCols(keep, b) = pending;
+    // The rotated basis is built in the spare buffer, which then becomes the basis.
+    spare.resize(dim, p + b);
+    basis_times(Q, j, Y.leftCols(keep), spare, bounds);
+    spare.middleCols(keep, b) = Q.rows.middleCols(j, b);
+    Q.rows.swap(spare);
     const Mat new_coupling = coupling * Y.leftCols(keep);
     T.setZero();
     T.topLeftCorner(keep, keep).diagonal() = theta.head(keep);
@@ -297,6 +298,7 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
     ++res.restarts;
   }
   res.values = theta.head(k);
+  res.vectors.resize(dim, k);
   basis_times(Q, j, Y.leftCols(k), res.vectors, bounds);
   return res;
 }

@@ -72,13 +72,15 @@ class GramOp {
         case 16: gram_rows<16>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
         default: gram_rows<0>(in, r0, r1, mu_in.data(), acc.data(), sums.data()); break;
       }
+#pragma omp barrier
+      // Each thread adds the other blocks over its own range of rows, in
+      // thread order; the centering's rank-one term likewise.
+      DenseVector total = row_sums[0];
+      for (int u = 1; u < nt; ++u) total += row_sums[static_cast<size_t>(u)];
+      const Index j0 = m * t / nt, rows = m * (t + 1) / nt - j0;
+      for (int u = 1; u < nt; ++u) out.middleRows(j0, rows) += partial_[static_cast<size_t>(u)].middleRows(j0, rows);
+      if (mean_) out.middleRows(j0, rows).noalias() -= mean_->segment(j0, rows) * total.transpose();
     }
-    DenseVector total = row_sums[0];
-    for (int t = 1; t < nt; ++t) {
-      out += partial_[static_cast<size_t>(t)];
-      total += row_sums[static_cast<size_t>(t)];
-    }
-    if (mean_) out.noalias() -= *mean_ * total.transpose();
   }
 
   /// Rows [r0, r1) of the fused product into acc (m x b, row-major). B is the
