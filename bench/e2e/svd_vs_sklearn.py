@@ -12,6 +12,8 @@ saved once with strata.save_corpus and reused.
 import argparse
 import os
 import platform
+import shlex
+import sys
 import time
 
 import numpy as np
@@ -98,7 +100,7 @@ def main():
         f"{X.shape[0]} documents x {X.shape[1]} terms, {X.nnz} nonzeros  ",
         f"k = {k}; best of {a.repeats} runs; reference singular values: `scipy.sparse.linalg.svds(X, {k}, tol=0)` "
         f"({t_ref:.2f} s)  ",
-        "Command: `PYTHONPATH=build/python /usr/bin/python3 bench/e2e/svd_vs_sklearn.py --out bench/results/svd.md`",
+        f"Command: `PYTHONPATH=build/python /usr/bin/python3 bench/e2e/svd_vs_sklearn.py {shlex.join(sys.argv[1:])}`",
         "",
         "| method | seconds | speed-up vs faster scikit-learn | max relative error of s vs svds |",
         "|---|---|---|---|",
