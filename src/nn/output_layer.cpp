@@ -230,6 +230,12 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   std::vector<S> o_t(nnz), c(nnz);
   Eigen::VectorXd a(m), b(m);
   std::vector<double> loss_j(m);
+  // For the gradient: C V (row j = sum_k c_jk V_k) and the sums of c, taken
+  // while the example's K rows of V are still in cache from the outputs
+  // (they are random rows of a D x d matrix: one trip to memory, not two).
+  const bool gradient = grad_H != nullptr || eta != S(0);
+  RowMatrix<S> CV(gradient ? m : 0, d);
+  ColVector<S> csum(gradient ? m : 0);
 #pragma omp parallel for num_threads(tm) schedule(static)
   for (Index j = 0; j < m; ++j) {
     const double q = double(Hhat.row(j).dot(H.row(j)));
@@ -237,24 +243,20 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
     for (Index p = p0; p < p0 + K; ++p) o_t[p] = V_.row(Y.indices[p]).dot(UH.row(j)) + om_h(j);
     loss_j[j] = spherical_loss<S>(this->options_.loss, q, double(s_vec(j)), D, K, Y.data + p0, o_t.data() + p0,
                                   c.data() + p0, a(j), b(j));
-  }
-  OutputStepStats stats;
-  for (Index j = 0; j < m; ++j) stats.loss += loss_j[j];
-  if (grad_H == nullptr && eta == S(0)) return stats;
-
-  // P = C W (row j = c_j^T W) = (C V) U + csum omega^T; dL/dH = A Hhat + b w_bar^T + P.
-  RowMatrix<S> CV(m, d);
-  ColVector<S> csum(m);
-#pragma omp parallel for num_threads(tm) schedule(static)
-  for (Index j = 0; j < m; ++j) {
+    if (!gradient) continue;
     CV.row(j).setZero();
     S cs = 0;
-    for (Index p = Y.indptr[j]; p < Y.indptr[j + 1]; ++p) {
+    for (Index p = p0; p < p0 + K; ++p) {
       CV.row(j) += c[p] * V_.row(Y.indices[p]);
       cs += c[p];
     }
     csum(j) = cs;
   }
+  OutputStepStats stats;
+  for (Index j = 0; j < m; ++j) stats.loss += loss_j[j];
+  if (!gradient) return stats;
+
+  // P = C W (row j = c_j^T W) = (C V) U + csum omega^T; dL/dH = A Hhat + b w_bar^T + P.
   RowMatrix<S> P(m, d);
   gemm_rows(P, CV, F_.middleCols(d, d).transpose(), S(1), false, threads);  // (C V) U
   P += csum * omega_s_.transpose();
@@ -314,7 +316,8 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   // with X = Gh - (eta/2) M H: one d x d product. w_bar <- w_bar - eta H^T (G 1).
   const double eta_d = double(eta);
   RowMatrix<S> X = Gh;
-  X.noalias() -= (S(0.5) * eta) * (M.cast<S>() * H);
+  const RowMatrix<S> M_s = M.cast<S>();
+  gemm_rows(X, M_s, H, -S(0.5) * eta, true, threads);
   RowMatrix<S> T(d, d);
   gemm_rows(T, X.transpose(), H, S(1), false, threads);
   {
@@ -331,14 +334,17 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   I_minus.noalias() -= eta_d * (a.asDiagonal() * gram);
   const Eigen::MatrixXd R = Eigen::PartialPivLU<Eigen::MatrixXd>(I_minus).inverse();
   const RowMatrix<S> AH = (eta * a_s).asDiagonal() * H;
-  const RowMatrix<S> RAH = R.cast<S>() * AH;
+  const RowMatrix<S> R_s = R.cast<S>();
+  RowMatrix<S> RAH(m, d);
+  gemm_rows(RAH, R_s, AH, S(1), false, threads);
   RowMatrix<S> dU(d, d), dUinvT(d, d);
   gemm_rows(dU, UH.transpose(), AH, S(1), false, threads);
   gemm_rows(dUinvT, Bm.transpose(), RAH, S(1), false, threads);
   U_ -= dU.template cast<double>();
   UinvT_ += dUinvT.template cast<double>();
   omega_.noalias() -= eta_d * (H.transpose() * (a_s.cwiseProduct(om_h) + b_s)).template cast<double>();
-  const RowMatrix<S> Z = R.transpose().cast<S>() * Bm;  // row j = (U_new^{-T} h_j)^T
+  RowMatrix<S> Z(m, d);  // row j = (U_new^{-T} h_j)^T
+  gemm_rows(Z, R_s.transpose(), Bm, S(1), false, threads);
 
   // V_k <- V_k - eta sum_j c_jk z_j: only the target rows, in parallel over
   // distinct columns, each summed over its examples in a fixed order.
