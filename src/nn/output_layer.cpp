@@ -11,6 +11,7 @@
 
 #include "strata/core/error.hpp"
 #include "strata/parallel/threads.hpp"
+#include "prefetch.hpp"
 
 namespace strata::nn {
 
@@ -240,7 +241,10 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   for (Index j = 0; j < m; ++j) {
     const double q = double(Hhat.row(j).dot(H.row(j)));
     const Index p0 = Y.indptr[j], K = Y.indptr[j + 1] - p0;
-    for (Index p = p0; p < p0 + K; ++p) o_t[p] = V_.row(Y.indices[p]).dot(UH.row(j)) + om_h(j);
+    for (Index p = p0; p < p0 + K; ++p) {
+      if (p + 1 < p0 + K) detail::prefetch_row(V_.row(Y.indices[p + 1]).data(), d);
+      o_t[p] = V_.row(Y.indices[p]).dot(UH.row(j)) + om_h(j);
+    }
     loss_j[j] = spherical_loss<S>(this->options_.loss, q, double(s_vec(j)), D, K, Y.data + p0, o_t.data() + p0,
                                   c.data() + p0, a(j), b(j));
     if (!gradient) continue;
@@ -351,6 +355,7 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   const int tv = static_cast<int>(std::min<Index>(std::max<Index>(1, ng / 64), threads_for(threads, double(nnz) * d)));
 #pragma omp parallel for num_threads(tv) schedule(static)
   for (Index g = 0; g < ng; ++g) {
+    if (g + 1 < ng) detail::prefetch_row(V_.row(groups_.cols[g + 1]).data(), d, true);
     auto Vk = V_.row(groups_.cols[g]);
     for (Index e = groups_.start[g]; e < groups_.start[g + 1]; ++e) {
       const Index p = groups_.pos[e];

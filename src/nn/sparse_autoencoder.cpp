@@ -9,6 +9,7 @@
 #include "strata/core/random.hpp"
 #include "strata/parallel/threads.hpp"
 #include "dense_layers.hpp"
+#include "prefetch.hpp"
 
 namespace strata::nn {
 
@@ -52,7 +53,10 @@ struct Encoder {
 #pragma omp parallel for num_threads(t) schedule(static)
     for (Index j = 0; j < m; ++j) {
       A[0].row(j) = b[0].transpose();
-      for (Index p = X.indptr[j]; p < X.indptr[j + 1]; ++p) A[0].row(j) += X.data[p] * W[0].row(X.indices[p]);
+      for (Index p = X.indptr[j]; p < X.indptr[j + 1]; ++p) {
+        if (p + 1 < X.indptr[j + 1]) detail::prefetch_row(W[0].row(X.indices[p + 1]).data(), d1);
+        A[0].row(j) += X.data[p] * W[0].row(X.indices[p]);
+      }
     }
     activate(A[0], act);
     for (std::size_t l = 1; l < W.size(); ++l) {
@@ -146,6 +150,7 @@ AutoencoderResult train(const SparseView& X, const AutoencoderOptions& o) {
               std::min<Index>(std::max<Index>(1, ng / 64), threads_for(threads, double(Xb.nnz()) * E.cols())));
 #pragma omp parallel for num_threads(tg) schedule(static)
           for (Index g = 0; g < ng; ++g) {
+            if (g + 1 < ng) detail::prefetch_row(E.row(groups.cols[g + 1]).data(), E.cols(), true);
             auto Ek = E.row(groups.cols[g]);
             for (Index e = groups.start[g]; e < groups.start[g + 1]; ++e) {
               const Index p = groups.pos[e];
