@@ -1,5 +1,7 @@
 #include "strata/linalg/randomized_svd.hpp"
 
+#include <limits>
+
 #include <Eigen/Cholesky>
 #include <Eigen/QR>
 #include <Eigen/SVD>
@@ -26,23 +28,38 @@ DenseMatrix householder_in_place(DenseMatrix& Y) {
 /// by CholeskyQR2 (Fukaya et al. 2014): two rounds of Y <- Y R_i^-1 with
 /// R_i^T R_i = Y^T Y. It is all matrix products (a Gram and a triangular
 /// solve), much faster than Householder for tall thin Y, and accurate once Y's
-/// condition number is below ~1e8; otherwise (the Cholesky fails or loses
-/// positivity) Householder QR is used.
+/// condition number is below ~1e8. A worse-conditioned Y (power iterations
+/// make the columns nearly parallel) first takes one shifted round, Y^T Y +
+/// s I with s = 11 (n l + l (l + 1)) eps ||Y||_F^2 (shifted CholeskyQR3,
+/// Fukaya et al. 2020), which brings the condition number within reach of
+/// the two plain rounds, all in place; Householder QR, which needs two more
+/// n x l copies, is left for what even that cannot factor.
 DenseMatrix orthonormalize(DenseMatrix& Y, int threads) {
-  const Index l = Y.cols();
+  const Index n = Y.rows(), l = Y.cols();
   DenseMatrix R = DenseMatrix::Identity(l, l);
-  for (int round = 0; round < 2; ++round) {
+  bool shifted = false;
+  for (int round = 0; round < 2;) {
     DenseMatrix G;
     gram(Y, G, threads);
     Eigen::LLT<DenseMatrix> chol(G);
-    if (chol.info() != Eigen::Success ||
-        chol.matrixLLT().diagonal().minCoeff() <= 1e-8 * std::sqrt(G.diagonal().maxCoeff())) {
-      // Y is (R so far)-scaled: Y_in = Y R. Finish with Householder on the current Y.
-      const DenseMatrix Rh = householder_in_place(Y);
-      return Rh * R;
+    const bool ok = chol.info() == Eigen::Success &&
+                    chol.matrixLLT().diagonal().minCoeff() > 1e-8 * std::sqrt(G.diagonal().maxCoeff());
+    if (!ok) {
+      if (shifted) {
+        // Y is (R so far)-scaled: Y_in = Y R. Finish with Householder on the current Y.
+        const DenseMatrix Rh = householder_in_place(Y);
+        return Rh * R;
+      }
+      const double shift = 11.0 * (static_cast<double>(n) * l + static_cast<double>(l) * (l + 1)) *
+                           std::numeric_limits<double>::epsilon() * G.trace();
+      G.diagonal().array() += shift;
+      chol.compute(G);
+      shifted = true;
+      if (chol.info() != Eigen::Success) continue;  // falls to Householder on the next pass
+    } else {
+      ++round;
     }
     const DenseMatrix Ri = chol.matrixU();
-    const Index n = Y.rows();
     const int nt = threads_for(threads, static_cast<double>(n) * l * l);
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (Index b = 0; b < n; b += 1024) {  // Y <- Y Ri^{-1}, by blocks of rows (rows are independent)
@@ -108,9 +125,12 @@ SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
   Eigen::JacobiSVD<DenseMatrix> svd(R, Eigen::ComputeFullU | Eigen::ComputeFullV);
   SvdResult r;
   r.s = svd.singularValues().head(o.k);
-  r.V = Z * svd.matrixU().leftCols(o.k);
+  // Products into fresh matrices (noalias: no temporary of the same size).
+  r.V.resize(X.cols, o.k);
+  r.V.noalias() = Z * svd.matrixU().leftCols(o.k);
   Z.resize(0, 0);
-  r.U = Y * svd.matrixV().leftCols(o.k);
+  r.U.resize(X.rows, o.k);
+  r.U.noalias() = Y * svd.matrixV().leftCols(o.k);
   return r;
 }
 

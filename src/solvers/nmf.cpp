@@ -369,7 +369,12 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   const int sweeps_H = o.inner_sweeps > 0 ? o.inner_sweeps : automatic_sweeps(Xf, k, X.cols);
   const bool early_stop = o.inner_sweeps == 0;
 
-  DenseMatrix HtH, WtW, XHt, XtW;
+  DenseMatrix HtH, WtW;
+  // X H^T (n x k) is needed only until W is updated, X^T W (m x k) only after:
+  // they share one buffer, so the larger of the two is held, not both.
+  DenseMatrix product;
+  DenseMatrix& XHt = product;
+  DenseMatrix& XtW = product;
   std::vector<double> ratio;
   auto relative = [&](double loss) { return nx2 > 0 ? std::sqrt(std::max(2.0 * loss, 0.0) / nx2) : 0.0; };
   auto frobenius_loss_now = [&] {
@@ -433,9 +438,13 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       break;
     }
   }
-  res.H = Ht.transpose();
+  product.resize(0, 0);  // peak memory: the outputs need neither product
   res.loss = loss;
-  res.relative_error = masked ? relative(masked_loss(Xf, W, Ht, threads)) : nmf_relative_error(Xf, W, res.H, threads);
+  if (masked) res.relative_error = relative(masked_loss(Xf, W, Ht, threads));
+  else if (!kl && nx2 > 0) res.relative_error = relative(loss);  // the last loss is of the final factors
+  res.H = Ht.transpose();
+  Ht.resize(0, 0);
+  if (!masked && (kl || nx2 == 0)) res.relative_error = nmf_relative_error(Xf, W, res.H, threads);
   res.seconds = elapsed();
   if (kl) {
     // The history reports ||X - WH||_F / ||X||_F for every loss; for KL it is computed once here, at the end.
