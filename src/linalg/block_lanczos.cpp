@@ -13,6 +13,8 @@
 
 #include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
+#include "strata/linalg/spmm.hpp"
+#include "strata/parallel/threads.hpp"
 
 namespace strata {
 namespace {
@@ -30,23 +32,19 @@ std::vector<Index> row_bounds(Index dim, int threads) {
   return bounds;
 }
 
-/// The basis, row-major: row i holds entry i of every basis vector, so a
-/// projection streams the basis once, row by row, with the b entries of the
-/// block and the c x b coefficients in cache. (A column-major basis would be
-/// repacked by every matrix-matrix product, doubling the memory traffic of
-/// what is a bandwidth-bound step.)
-struct Basis {
-  DenseMatrix rows;  // dim x capacity
-  Index dim() const { return rows.rows(); }
-};
+// The basis Q is row-major: row i holds entry i of every basis vector, so a
+// projection streams the basis once, row by row, with the b entries of the
+// block and the c x b coefficients in cache. (A column-major basis would be
+// repacked by every matrix-matrix product, doubling the memory traffic of
+// what is a bandwidth-bound step.)
 
 /// Columns [c0, c1) of the basis against the block W (dim x b):
 /// C = Q^T W (c x b) and W -= Q C; one classical Gram-Schmidt pass. The
 /// per-thread partial sums of C are added in thread order (deterministic for
 /// a thread count). B is the block width when fixed at compile time, else 0.
 template <int B>
-void project_out_impl(const Basis& Q, Index c0, Index c1, DenseMatrix& W, Mat& C, const std::vector<Index>& bounds) {
-  const Index c = c1 - c0, b = B > 0 ? B : W.cols(), ld = Q.rows.cols();
+void project_out_impl(const DenseMatrix& Q, Index c0, Index c1, DenseMatrix& W, Mat& C, const std::vector<Index>& bounds) {
+  const Index c = c1 - c0, b = B > 0 ? B : W.cols(), ld = Q.cols();
   const int nt = static_cast<int>(bounds.size()) - 1;
   std::vector<std::vector<double>> partial(static_cast<size_t>(nt));
   std::vector<double> coef(static_cast<size_t>(c * b));  // row-major c x b
@@ -56,7 +54,7 @@ void project_out_impl(const Basis& Q, Index c0, Index c1, DenseMatrix& W, Mat& C
     std::vector<double>& acc = partial[static_cast<size_t>(t)];
     acc.assign(static_cast<size_t>(c * b), 0.0);
     for (Index i = bounds[static_cast<size_t>(t)]; i < bounds[static_cast<size_t>(t) + 1]; ++i) {
-      const double* q = Q.rows.data() + i * ld + c0;
+      const double* q = Q.data() + i * ld + c0;
       const double* w = W.data() + i * b;
       for (Index r = 0; r < c; ++r) {
         const double qr = q[r];
@@ -72,7 +70,7 @@ void project_out_impl(const Basis& Q, Index c0, Index c1, DenseMatrix& W, Mat& C
         for (size_t e = 0; e < coef.size(); ++e) coef[e] += partial[static_cast<size_t>(u)][e];
     }
     for (Index i = bounds[static_cast<size_t>(t)]; i < bounds[static_cast<size_t>(t) + 1]; ++i) {
-      const double* q = Q.rows.data() + i * ld + c0;
+      const double* q = Q.data() + i * ld + c0;
       double* w = W.data() + i * b;
       for (Index r = 0; r < c; ++r) {
         const double qr = q[r];
@@ -85,7 +83,7 @@ void project_out_impl(const Basis& Q, Index c0, Index c1, DenseMatrix& W, Mat& C
   C = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(coef.data(), c, b);
 }
 
-void project_out(const Basis& Q, Index c0, Index c1, DenseMatrix& W, Mat& C, const std::vector<Index>& bounds) {
+void project_out(const DenseMatrix& Q, Index c0, Index c1, DenseMatrix& W, Mat& C, const std::vector<Index>& bounds) {
   if (c1 <= c0) {
     C.setZero(0, W.cols());
     return;
@@ -99,55 +97,30 @@ void project_out(const Basis& Q, Index c0, Index c1, DenseMatrix& W, Mat& C, con
   }
 }
 
-/// G = W^T W (b x b), threaded over rows, summed in thread order.
-Mat block_gram(const DenseMatrix& W, const std::vector<Index>& bounds) {
-  const int nt = static_cast<int>(bounds.size()) - 1;
-  std::vector<Mat> partial(static_cast<size_t>(nt));
-#pragma omp parallel num_threads(nt)
-  {
-    const int t = omp_get_thread_num();
-    const Index r0 = bounds[static_cast<size_t>(t)], rows = bounds[static_cast<size_t>(t) + 1] - r0;
-    partial[static_cast<size_t>(t)].noalias() = W.middleRows(r0, rows).transpose() * W.middleRows(r0, rows);
-  }
-  Mat G = partial[0];
-  for (int t = 1; t < nt; ++t) G += partial[static_cast<size_t>(t)];
-  return G;
-}
-
-/// W = W R (R b x b), threaded over rows.
-void times_small(DenseMatrix& W, const Mat& R, const std::vector<Index>& bounds) {
-  const int nt = static_cast<int>(bounds.size()) - 1;
-#pragma omp parallel num_threads(nt)
-  {
-    const int t = omp_get_thread_num();
-    const Index r0 = bounds[static_cast<size_t>(t)], rows = bounds[static_cast<size_t>(t) + 1] - r0;
-    const DenseMatrix chunk = W.middleRows(r0, rows) * R;
-    W.middleRows(r0, rows) = chunk;
-  }
-}
-
 /// Cholesky QR, twice (CholQR2): W_in = W_out B with B upper triangular.
-/// Returns false when W is too ill-conditioned for it (a column nearly in the
-/// span of the others or of norm below `breakdown`); then nothing is changed.
-bool cholesky_qr2(DenseMatrix& W, Mat& B, double breakdown, const std::vector<Index>& bounds) {
+/// Returns false, with W unchanged, when W is too ill-conditioned for it (a
+/// column nearly in the span of the others, or of norm below `breakdown`).
+/// Past that test cond(W) <= 1e6, so after the first round W^T W is within
+/// ~1e-4 of I and the second Cholesky cannot fail.
+bool cholesky_qr2(DenseMatrix& W, Mat& B, double breakdown, int threads) {
   const Index b = W.cols();
-  DenseMatrix saved = W;
   B = Mat::Identity(b, b);
-  for (int pass = 0; pass < 2; ++pass) {
-    Eigen::LLT<Mat> llt(block_gram(W, bounds));
-    if (llt.info() != Eigen::Success) {
-      W = saved;
-      return false;
-    }
+  DenseMatrix G;
+  for (int round = 0; round < 2; ++round) {
+    gram(W, G, threads);
+    const Eigen::LLT<Mat> llt(G);
     const Mat R = llt.matrixU();  // G = R^T R
     const Vec d = R.diagonal().cwiseAbs();
-    // On the first pass the diagonal of R measures each column's new
-    // direction; conditioning beyond ~1e6 would leave CholQR2 inaccurate.
-    if (pass == 0 && (d.minCoeff() <= breakdown || d.minCoeff() < 1e-6 * d.maxCoeff())) {
-      W = saved;
+    // The diagonal of R measures each column's new direction.
+    if (round == 0 && (llt.info() != Eigen::Success || d.minCoeff() <= breakdown || d.minCoeff() < 1e-6 * d.maxCoeff()))
       return false;
+    const Index n = W.rows();
+    const int nt = threads_for(threads, static_cast<double>(n) * b * b);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (Index r0 = 0; r0 < n; r0 += 1024) {  // W <- W R^{-1}, by blocks of rows
+      auto rows = W.middleRows(r0, std::min<Index>(1024, n - r0));
+      R.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(rows);
     }
-    times_small(W, R.triangularView<Eigen::Upper>().solve(Mat::Identity(b, b)), bounds);
     B = R * B;
   }
   return true;
@@ -159,9 +132,9 @@ bool cholesky_qr2(DenseMatrix& W, Mat& B, double breakdown, const std::vector<In
 /// invariant subspace) is replaced by a random direction orthogonal to the
 /// basis and to the earlier columns, with a zero row in B, so the basis keeps
 /// growing.
-void orthonormalize_block(DenseMatrix& W, Mat& B, const Basis& Q, Index c, double breakdown, Random& rng,
-                          const std::vector<Index>& bounds) {
-  if (cholesky_qr2(W, B, breakdown, bounds)) return;
+void orthonormalize_block(DenseMatrix& W, Mat& B, const DenseMatrix& Q, Index c, double breakdown, Random& rng,
+                          int threads, const std::vector<Index>& bounds) {
+  if (cholesky_qr2(W, B, breakdown, threads)) return;
   const Index b = W.cols();
   B.setZero(b, b);
   Mat unused;
@@ -190,13 +163,13 @@ void orthonormalize_block(DenseMatrix& W, Mat& B, const Basis& Q, Index c, doubl
 
 /// out[:, 0:l] = Q[:, 0:j] Y (j x l), threaded over rows; `out` keeps its
 /// other columns.
-void basis_times(const Basis& Q, Index j, const Mat& Y, DenseMatrix& out, const std::vector<Index>& bounds) {
+void basis_times(const DenseMatrix& Q, Index j, const Mat& Y, DenseMatrix& out, const std::vector<Index>& bounds) {
   const int nt = static_cast<int>(bounds.size()) - 1;
 #pragma omp parallel num_threads(nt)
   {
     const int t = omp_get_thread_num();
     const Index r0 = bounds[static_cast<size_t>(t)], rows = bounds[static_cast<size_t>(t) + 1] - r0;
-    out.block(r0, 0, rows, Y.cols()).noalias() = Q.rows.block(r0, 0, rows, j) * Y;
+    out.block(r0, 0, rows, Y.cols()).noalias() = Q.block(r0, 0, rows, j) * Y;
   }
 }
 
@@ -216,8 +189,8 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
   p = std::min(std::max(p, k + 2 * b), dim - b);
   const auto bounds = row_bounds(dim, o.threads);
 
-  Basis Q;  // processed vectors Q[:, 0:j], pending block Q[:, j:j+b]
-  Q.rows.resize(dim, p + b);
+  DenseMatrix Q;  // row-major basis: processed vectors Q[:, 0:j], pending block Q[:, j:j+b]
+  Q.resize(dim, p + b);
   DenseMatrix spare;  // the next basis, during a restart
   Mat T = Mat::Zero(p + b, p + b);  // Q^T A Q
   Random rng(o.seed);
@@ -225,8 +198,8 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
   Mat B, C, C2;
   for (Index i = 0; i < dim; ++i)
     for (Index c = 0; c < b; ++c) W(i, c) = rng.normal();
-  orthonormalize_block(W, B, Q, 0, 0.0, rng, bounds);
-  Q.rows.leftCols(b) = W;
+  orthonormalize_block(W, B, Q, 0, 0.0, rng, o.threads, bounds);
+  Q.leftCols(b) = W;
 
   BlockLanczosResult res;
   double scale = 0.0;  // running estimate of ||A||, for the breakdown test
@@ -237,7 +210,7 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
   for (;;) {
     // Grow the basis one block at a time.
     while (j + b <= p) {
-      apply(Q.rows.middleCols(j, b), AQ);
+      apply(Q.middleCols(j, b), AQ);
       W.swap(AQ);
       res.applications += b;
       for (Index c = 0; c < b; ++c) scale = std::max(scale, W.col(c).norm());
@@ -254,8 +227,8 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
       T.block(j, 0, b, j) = C2.topRows(j).transpose();
       const Mat D = C2.bottomRows(b);
       T.block(j, j, b, b) = 0.5 * (D + D.transpose());
-      orthonormalize_block(W, B, Q, j + b, 1e-10 * scale, rng, bounds);
-      Q.rows.middleCols(j + b, b) = W;
+      orthonormalize_block(W, B, Q, j + b, 1e-10 * scale, rng, o.threads, bounds);
+      Q.middleCols(j + b, b) = W;
       T.block(j + b, j, b, b) = B;
       T.block(j, j + b, b, b) = B.transpose();
       j += b;
@@ -286,8 +259,8 @@ BlockLanczosResult block_lanczos(const BlockOperator& apply, Index dim, const Bl
     // The rotated basis is built in the spare buffer, which then becomes the basis.
     spare.resize(dim, p + b);
     basis_times(Q, j, Y.leftCols(keep), spare, bounds);
-    spare.middleCols(keep, b) = Q.rows.middleCols(j, b);
-    Q.rows.swap(spare);
+    spare.middleCols(keep, b) = Q.middleCols(j, b);
+    Q.swap(spare);
     const Mat new_coupling = coupling * Y.leftCols(keep);
     T.setZero();
     T.topLeftCorner(keep, keep).diagonal() = theta.head(keep);

@@ -3,12 +3,22 @@
 // place, their derivatives written with the activation's output, and the
 // Glorot-uniform initialization.
 #include <cmath>
+#include <string>
 
+#include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
 #include "strata/nn/output_layer.hpp"
 #include "strata/nn/sparse_autoencoder.hpp"
 
 namespace strata::nn::detail {
+
+/// Stops SGD whose minibatch loss has become non-finite, naming the cause.
+inline void check_finite_loss(double loss, double learning_rate, long long batch) {
+  if (!std::isfinite(loss))
+    throw ArgumentError("learning_rate " + std::to_string(learning_rate) +
+                        " makes training diverge (non-finite loss at minibatch " + std::to_string(batch) +
+                        "); use a smaller one");
+}
 
 template <class M>
 void activate(M& Z, Activation act) {

@@ -179,10 +179,7 @@ LanguageModelResult train(const TokenStream& stream, const LanguageModelOptions&
       ++res.batches;
       epoch_loss += st.loss;
       epoch_examples += m;
-      if (!std::isfinite(st.loss))
-        throw ArgumentError("learning_rate " + std::to_string(o.learning_rate) +
-                            " makes training diverge (non-finite loss at minibatch " + std::to_string(res.batches) +
-                            "); use a smaller one");
+      detail::check_finite_loss(st.loss, o.learning_rate, res.batches);
     }
     if (epoch_examples == 0) break;
     res.loss = epoch_loss / double(epoch_examples);

@@ -164,10 +164,7 @@ AutoencoderResult train(const SparseView& X, const AutoencoderOptions& o) {
       ++res.batches;
       epoch_loss += st.loss;
       epoch_rows += Xb.rows;
-      if (!std::isfinite(st.loss))
-        throw ArgumentError("learning_rate " + std::to_string(o.learning_rate) +
-                            " makes training diverge (non-finite loss at minibatch " + std::to_string(res.batches) +
-                            "); use a smaller one");
+      detail::check_finite_loss(st.loss, o.learning_rate, res.batches);
     }
     if (epoch_rows == 0) break;
     res.loss = epoch_loss / double(epoch_rows);

@@ -25,7 +25,6 @@ class GramOp {
  public:
   GramOp(const SparseView& X, const DenseVector* mean, bool right, int threads)
       : X_(X), mean_(mean), right_(right), threads_(threads) {}
-  Index rows() const { return right_ ? X_.cols : X_.rows; }
 
   /// Blocks are row-major: the b entries a nonzero gathers are contiguous.
   void apply(const DenseMatrix& in, DenseMatrix& out) const {

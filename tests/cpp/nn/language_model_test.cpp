@@ -124,3 +124,17 @@ TEST(LanguageModel, RejectsBadOptionsAndEmptyStreams) {
   bad.tokens[0] = 99;
   EXPECT_THROW(train_language_model(bad, small_options()), ArgumentError);
 }
+
+TEST(LanguageModel, DivergingLearningRateIsAClearError) {
+  const TokenStream s = markov_stream(50, 40, 100, 2);
+  LanguageModelOptions o = small_options();
+  o.epochs = 3;
+  o.loss.kind = OutputLoss::Squared;      // unbounded in W, unlike the softmax-like losses
+  o.learning_rate = 1e12;
+  try {
+    train_language_model(s, o);
+    FAIL() << "a learning rate of 1e12 should diverge";
+  } catch (const ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("makes training diverge"), std::string::npos) << e.what();
+  }
+}
