@@ -12,37 +12,58 @@ namespace strata {
 
 namespace {
 
-/// HALS on one row f against b: the gradient g = G f - b is kept up to date
-/// with one axpy per coordinate that moves (none for coordinates pinned at
-/// zero, common in sparse factors) instead of a k-term dot per coordinate.
-void hals_row(double* f, const double* b, const DenseMatrix& G, int max_sweeps, bool early_stop, double l1,
-              double l2, Eigen::VectorXd& g) {
+/// HALS on R rows at once (R independent coordinate-descent chains
+/// interleaved, so one chain's latency hides behind the others' arithmetic and
+/// each row of G is loaded once for all R). The gradients g_r = G f_r - b_r
+/// arrive precomputed and are kept up to date with one axpy per coordinate.
+/// `inv_denom[t]` is 1 / (G_tt + l2), or 0 for a dead component (G's row and
+/// column zero: its weight changes nothing but the penalty, so it is zero).
+template <int R>
+void hals_group(double* const* f, double* const* g, const DenseMatrix& G, const double* inv_denom, int max_sweeps,
+                bool early_stop, double l1, double l2) {
   const Index k = G.rows();
-  g.noalias() = G * Eigen::Map<const Eigen::VectorXd>(f, k);
-  for (Index t = 0; t < k; ++t) g[t] -= b[t];
-  double first_change = 0.0;
+  bool active[R];
+  double first_change[R];
+  for (int r = 0; r < R; ++r) active[r] = true, first_change[r] = 0.0;
   for (int s = 0; s < max_sweeps; ++s) {
-    double change = 0.0;
+    double change[R] = {};
     for (Index t = 0; t < k; ++t) {
-      const double denom = G(t, t) + l2;
-      if (denom <= 0.0) {
-        // A dead component (G's row and column are zero): its weight changes
-        // nothing but the penalty, so it is zero.
-        f[t] = 0.0;
+      const double inv = inv_denom[t];
+      if (inv == 0.0) {
+        for (int r = 0; r < R; ++r)
+          if (active[r]) f[r][t] = 0.0;
         continue;
       }
-      const double next = std::max(0.0, f[t] - (g[t] + l1 + l2 * f[t]) / denom);
-      const double delta = next - f[t];
-      if (delta == 0.0) continue;
-      f[t] = next;
-      change += delta * delta;
+      double delta[R];
+      bool moved = false;
+      for (int r = 0; r < R; ++r) {
+        delta[r] = 0.0;
+        if (!active[r]) continue;
+        const double next = std::max(0.0, f[r][t] - (g[r][t] + l1 + l2 * f[r][t]) * inv);
+        delta[r] = next - f[r][t];
+        f[r][t] = next;
+        change[r] += delta[r] * delta[r];
+        moved |= delta[r] != 0.0;
+      }
+      if (!moved) continue;  // common: coordinates pinned at zero in sparse factors
       const double* gt = G.row(t).data();  // G is symmetric: row t = column t
+      for (int r = 0; r < R; ++r) {
+        if (delta[r] == 0.0) continue;
+        double* gr = g[r];
+        const double d = delta[r];
 #pragma omp simd
-      for (Index u = 0; u < k; ++u) g[u] += delta * gt[u];
+        for (Index u = 0; u < k; ++u) gr[u] += d * gt[u];
+      }
     }
     if (!early_stop) continue;
-    if (s == 0) first_change = change;
-    else if (change <= 1e-4 * first_change) break;  // ||delta|| below 1% of the first sweep's
+    bool any = false;
+    for (int r = 0; r < R; ++r) {
+      if (!active[r]) continue;
+      if (s == 0) first_change[r] = change[r];
+      else if (change[r] <= 1e-4 * first_change[r]) active[r] = false;  // ||delta|| below 1% of the first sweep's
+      any |= active[r];
+    }
+    if (!any) break;
   }
 }
 
@@ -63,13 +84,37 @@ void mu_row(double* f, const double* b, const DenseMatrix& G, double l1, double 
 
 void hals_rows(DenseMatrix& F, const DenseMatrix& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
                double l1, double l2, int threads) {
-  const Index k = F.cols();
-  threads = threads_for(threads, static_cast<double>(F.rows()) * k * k * (1 + max_sweeps));
+  const Index k = F.cols(), n = F.rows();
+  threads = threads_for(threads, static_cast<double>(n) * k * k * (1 + max_sweeps));
+  std::vector<double> inv_denom(static_cast<size_t>(k));
+  for (Index t = 0; t < k; ++t) inv_denom[t] = G(t, t) + l2 > 0.0 ? 1.0 / (G(t, t) + l2) : 0.0;
+  // Rows go in chunks: the chunk's gradients G f - b are one small GEMM
+  // instead of a matrix-vector product per row.
+  constexpr Index kChunk = 64;
+  constexpr int kGroup = 4;
+  const Index chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel num_threads(threads)
   {
-    Eigen::VectorXd g(k);
-#pragma omp for schedule(dynamic, 256)
-    for (Index i = 0; i < F.rows(); ++i) hals_row(F.row(i).data(), B.row(i).data(), G, max_sweeps, early_stop, l1, l2, g);
+    DenseMatrix grad(kChunk, k);
+#pragma omp for schedule(dynamic, 4)
+    for (Index c = 0; c < chunks; ++c) {
+      const Index i0 = c * kChunk, rows = std::min(kChunk, n - i0);
+      auto g = grad.topRows(rows);
+      g.noalias() = F.middleRows(i0, rows) * G;  // G symmetric: F G = (G F^T)^T
+      g -= B.middleRows(i0, rows);
+      Index r = 0;
+      for (; r + kGroup <= rows; r += kGroup) {
+        double* f[kGroup];
+        double* gr[kGroup];
+        for (int q = 0; q < kGroup; ++q) f[q] = F.row(i0 + r + q).data(), gr[q] = g.row(r + q).data();
+        hals_group<kGroup>(f, gr, G, inv_denom.data(), max_sweeps, early_stop, l1, l2);
+      }
+      for (; r < rows; ++r) {
+        double* f[1] = {F.row(i0 + r).data()};
+        double* gr[1] = {g.row(r).data()};
+        hals_group<1>(f, gr, G, inv_denom.data(), max_sweeps, early_stop, l1, l2);
+      }
+    }
   }
 }
 

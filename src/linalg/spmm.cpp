@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "strata/core/error.hpp"
@@ -27,6 +28,51 @@ void spmm(const SparseView& X, const DenseMatrix& B, DenseMatrix& out, int threa
   }
 }
 
+namespace {
+
+/// Columns of sorted rows split into `parts` ranges of about equal nonzeros,
+/// or an empty vector when some row's columns are not ascending (views from
+/// Python may hold unsorted rows). One pass over the indices.
+std::vector<Index> column_partition(const SparseView& X, int parts) {
+  constexpr Index kBuckets = 1024;
+  const Index width = (X.cols + kBuckets - 1) / kBuckets;
+  std::vector<Index> counts(static_cast<size_t>(kBuckets), 0);
+  bool sorted = true;
+#pragma omp parallel num_threads(parts)
+  {
+    std::vector<Index> local(static_cast<size_t>(kBuckets), 0);
+    bool ok = true;
+#pragma omp for schedule(static) nowait
+    for (Index i = 0; i < X.rows; ++i) {
+      ColIndex last = -1;
+      for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+        const ColIndex c = X.indices[p];
+        ok &= c > last;
+        last = c;
+        ++local[c / width];
+      }
+    }
+#pragma omp critical
+    {
+      sorted = sorted && ok;
+      for (Index b = 0; b < kBuckets; ++b) counts[b] += local[b];
+    }
+  }
+  if (!sorted) return {};
+  std::vector<Index> bounds(static_cast<size_t>(parts) + 1, X.cols);
+  bounds[0] = 0;
+  const Index nnz = X.nnz();
+  Index seen = 0;
+  int part = 1;
+  for (Index b = 0; b < kBuckets && part < parts; ++b) {
+    seen += counts[b];
+    while (part < parts && seen >= nnz / parts * part) bounds[part++] = std::min((b + 1) * width, X.cols);
+  }
+  return bounds;
+}
+
+}  // namespace
+
 void spmm_transpose(const SparseView& X, const DenseMatrix& A, DenseMatrix& out, int threads) {
   if (A.rows() != X.rows) throw ArgumentError("spmm_transpose: A must have X.rows rows");
   const Index k = A.cols();
@@ -45,8 +91,35 @@ void spmm_transpose(const SparseView& X, const DenseMatrix& A, DenseMatrix& out,
     }
     return;
   }
-  // Thread 0 accumulates into `out`, the others into private buffers; rows are
-  // split into equal-nonzero blocks so the threads finish together.
+  // Sorted rows: each thread owns a range of output rows (columns of X) and
+  // walks every row of X over the part of it inside that range. No
+  // accumulators, no reduction, and every output row sums in row order, so the
+  // result does not depend on the thread count.
+  const std::vector<Index> columns = column_partition(X, threads);
+  if (!columns.empty()) {
+#pragma omp parallel num_threads(threads)
+    {
+      const int tid = omp_get_thread_num();
+      const ColIndex lo = static_cast<ColIndex>(columns[tid]), hi = static_cast<ColIndex>(columns[tid + 1]);
+      for (Index i = 0; i < X.rows; ++i) {
+        const ColIndex* begin = X.indices + X.indptr[i];
+        const ColIndex* end = X.indices + X.indptr[i + 1];
+        const ColIndex* first = tid == 0 ? begin : std::lower_bound(begin, end, lo);
+        if (first == end || *first >= hi) continue;
+        const double* a = A.row(i).data();
+        for (const ColIndex* c = first; c != end && *c < hi; ++c) {
+          const double x = X.data[c - X.indices];
+          double* o = out.row(*c).data();
+#pragma omp simd
+          for (Index t = 0; t < k; ++t) o[t] += x * a[t];
+        }
+      }
+    }
+    return;
+  }
+  // Unsorted rows: thread 0 accumulates into `out`, the others into private
+  // buffers; rows are split into equal-nonzero blocks so the threads finish
+  // together, and the accumulators are summed in thread order.
   std::vector<DenseMatrix> partial(static_cast<size_t>(threads - 1));
   std::vector<Index> bounds(static_cast<size_t>(threads) + 1, 0);
   const Index nnz = X.nnz();

@@ -14,10 +14,12 @@ namespace strata {
 /// result does not depend on the thread count.
 void spmm(const SparseView& X, const DenseMatrix& B, DenseMatrix& out, int threads);
 
-/// out (m x k) = X^T (m x n) * A (n x k), without forming X^T: each thread
-/// scatters its block of rows into a private m x k accumulator, and the
-/// accumulators are summed in thread order (deterministic for a thread count).
-/// Extra memory: (threads - 1) m k doubles.
+/// out (m x k) = X^T (m x n) * A (n x k), without forming X^T. With sorted
+/// rows (what strata's readers produce), each thread owns a range of output
+/// rows of about equal nonzeros and scatters only into it: no extra memory,
+/// and the result does not depend on the thread count. Unsorted rows (allowed
+/// in views from Python) fall back to per-thread m x k accumulators summed in
+/// thread order ((threads - 1) m k extra doubles; deterministic for a thread count).
 void spmm_transpose(const SparseView& X, const DenseMatrix& A, DenseMatrix& out, int threads);
 
 /// G (k x k) = F^T F, summed over row blocks in a fixed order.

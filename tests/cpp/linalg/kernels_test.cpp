@@ -1,6 +1,8 @@
 // The shared kernels (sparse products, Gram, NNLS family) against dense references.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "reference/dense_nmf.hpp"
 #include "strata/core/random.hpp"
 #include "strata/linalg/nnls.hpp"
@@ -38,6 +40,35 @@ TEST(Spmm, ProductsAndGramMatchDenseForAnyThreadCount) {
     EXPECT_LT((out - D * B).cwiseAbs().maxCoeff(), 1e-12);
     EXPECT_LT((outT - D.transpose() * A).cwiseAbs().maxCoeff(), 1e-12);
     EXPECT_LT((G - A.transpose() * A).cwiseAbs().maxCoeff(), 1e-12);
+  }
+}
+
+TEST(Spmm, TransposeIsThreadCountIndependentAndHandlesUnsortedRows) {
+  const SparseMatrix X = random_sparse(300, 90, 0.1, 11);
+  const reference::Mat D = reference::dense(X.view());
+  const DenseMatrix A = random_dense(300, 9, 12);
+  DenseMatrix one;
+  spmm_transpose(X.view(), A, one, 1);
+  for (int threads : {2, 3, 5}) {
+    DenseMatrix out;
+    spmm_transpose(X.view(), A, out, threads);
+    EXPECT_EQ(out, one) << threads << " threads";  // sorted rows: each output row sums in row order
+  }
+  // The same matrix with every row's entries reversed (a valid CSR view, as
+  // scipy allows): the accumulator path, same product.
+  std::vector<ColIndex> indices(X.indices.begin(), X.indices.end());
+  std::vector<double> data(X.data.begin(), X.data.end());
+  for (Index i = 0; i < X.rows; ++i) {
+    std::reverse(indices.begin() + X.indptr[i], indices.begin() + X.indptr[i + 1]);
+    std::reverse(data.begin() + X.indptr[i], data.begin() + X.indptr[i + 1]);
+  }
+  SparseView U = X.view();
+  U.indices = indices.data();
+  U.data = data.data();
+  for (int threads : {1, 2, 3}) {
+    DenseMatrix out;
+    spmm_transpose(U, A, out, threads);
+    EXPECT_LT((out - D.transpose() * A).cwiseAbs().maxCoeff(), 1e-12) << threads << " threads";
   }
 }
 
@@ -97,4 +128,20 @@ TEST(RandomizedSvd, MatchesDenseSingularValues) {
   Eigen::JacobiSVD<reference::Mat> ref(reference::dense(X.view()));
   for (int j = 0; j < 5; ++j) EXPECT_NEAR(r.s[j], ref.singularValues()[j], 1e-6 * ref.singularValues()[0]);
   EXPECT_LT((r.U.transpose() * r.U - DenseMatrix::Identity(5, 5)).cwiseAbs().maxCoeff(), 1e-10);
+}
+
+TEST(Hals, GroupedRowsEqualTextbookSweepsWithADeadComponent) {
+  // 150 rows: two full chunks of 64 and a tail, groups of four and leftovers.
+  const DenseMatrix X = random_dense(150, 30, 13);
+  DenseMatrix W = random_dense(150, 6, 14);
+  DenseMatrix H = random_dense(6, 30, 15);
+  H.row(2).setZero();  // component 2 is dead: its weights must become zero, the others unaffected
+  const std::vector<Index> live = {0, 1, 3, 4, 5};
+  reference::Mat Wref = W(Eigen::placeholders::all, live);
+  const reference::Mat Hlive = H(live, Eigen::placeholders::all);
+  for (int s = 0; s < 3; ++s) reference::hals_update_W(X, Wref, Hlive, 0.0, 0.0);
+  const DenseMatrix B = X * H.transpose(), G = H * H.transpose();
+  hals_rows(W, B, G, 3, false, 0.0, 0.0, 2);
+  EXPECT_LT((W(Eigen::placeholders::all, live) - Wref).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_EQ(W.col(2).cwiseAbs().maxCoeff(), 0.0);
 }
