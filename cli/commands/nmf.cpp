@@ -37,6 +37,8 @@ void register_nmf(CLI::App& app) {
   cmd->add_option("--l1-h", a->nmf.l1_H, "L1 penalty on H");
   cmd->add_option("--l2-h", a->nmf.l2_H, "L2 penalty on H");
   cmd->add_option("--inner-sweeps", a->nmf.inner_sweeps, "HALS sweeps per product (0: automatic)");
+  cmd->add_flag("--extrapolate,!--no-extrapolate", a->nmf.extrapolate,
+                "Extrapolate each factor before the other's update (Frobenius HALS/BPP; default on)");
   cmd->add_option("--observed", a->observed, "all|stored: which entries of X count in the loss")->capture_default_str();
   cmd->add_option("--mask", a->mask, "Matrix file of observed positions (zeros included)");
   cmd->add_option("--top", a->top, "Top terms per topic to print")->capture_default_str();

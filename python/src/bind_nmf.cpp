@@ -47,7 +47,7 @@ void bind_nmf(py::module_& m) {
       "nmf",
       [](const IndptrArray& indptr, const IndicesArray& indices, const DataArray& data, Index rows, Index cols, int k,
          const std::string& solver, const std::string& loss, const std::string& init, int max_iter, double tol,
-         double time_limit, double l1_W, double l2_W, double l1_H, double l2_H, int inner_sweeps,
+         double time_limit, double l1_W, double l2_W, double l1_H, double l2_H, int inner_sweeps, bool extrapolate,
          const std::string& observed, const std::optional<IndptrArray>& mask_indptr,
          const std::optional<IndicesArray>& mask_indices, const std::optional<DataArray>& mask_data,
          std::uint64_t seed, int threads, const std::optional<DenseMatrix>& W0, const std::optional<DenseMatrix>& H0,
@@ -66,6 +66,7 @@ void bind_nmf(py::module_& m) {
         o.l1_H = l1_H;
         o.l2_H = l2_H;
         o.inner_sweeps = inner_sweeps;
+        o.extrapolate = extrapolate;
         o.observed = parse_observed(observed);
         o.seed = seed;
         o.threads = threads;
@@ -105,7 +106,7 @@ void bind_nmf(py::module_& m) {
       py::arg("solver") = "hals", py::arg("loss") = "frobenius", py::arg("init") = "nndsvda",
       py::arg("max_iter") = 200, py::arg("tol") = 1e-4, py::arg("time_limit") = 0.0, py::arg("l1_W") = 0.0,
       py::arg("l2_W") = 0.0, py::arg("l1_H") = 0.0, py::arg("l2_H") = 0.0, py::arg("inner_sweeps") = 0,
-      py::arg("observed") = "all", py::arg("mask_indptr") = py::none(), py::arg("mask_indices") = py::none(),
+      py::arg("extrapolate") = true, py::arg("observed") = "all", py::arg("mask_indptr") = py::none(), py::arg("mask_indices") = py::none(),
       py::arg("mask_data") = py::none(), py::arg("seed") = 0, py::arg("threads") = 0, py::arg("W0") = py::none(),
       py::arg("H0") = py::none(), py::arg("progress") = py::none());
 

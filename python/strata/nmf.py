@@ -148,6 +148,11 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         Seconds of fitting after which the solver stops; None for no limit.
     inner_sweeps : int, default=0
         HALS coordinate sweeps per sparse product; 0 chooses automatically.
+    extrapolate : bool, default=True
+        Extrapolate each factor before the other's update, with restarts
+        when the loss rises (Ang & Gillis 2019): Frobenius loss without a
+        mask, solvers 'cd'/'hals' and 'bpp'. Typically halves the iterations
+        to a given error; the loss history is then not monotone.
 
     Attributes
     ----------
@@ -175,7 +180,8 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, n_components=None, *, init=None, solver="cd", beta_loss="frobenius", tol=1e-4, max_iter=200,
                  random_state=None, alpha_W=0.0, alpha_H="same", l1_ratio=0.0, verbose=0, shuffle=False, threads=0,
-                 observed="all", time_limit=None, inner_sweeps=0):
+                 observed="all", time_limit=None, inner_sweeps=0,
+                 extrapolate=True):
         self.n_components = n_components
         self.init = init
         self.solver = solver
@@ -192,6 +198,7 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.observed = observed
         self.time_limit = time_limit
         self.inner_sweeps = inner_sweeps
+        self.extrapolate = extrapolate
 
     # ------------------------------------------------------------ checks --
 
@@ -249,11 +256,13 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         if self.time_limit is not None:
             time_limit = real("time_limit", self.time_limit, 0.0, alternative=" or None")
         inner_sweeps = integer("inner_sweeps", self.inner_sweeps, 0)
+        if not isinstance(self.extrapolate, (bool, np.bool_)):
+            raise ValueError(f"extrapolate must be a bool, got {self.extrapolate!r}")
         # scikit-learn 1.2's _compute_regularization. Its objective's L2 term
         # is 0.5 * l2 * ||W||^2, strata's (l2/2) ||W||^2: the values carry over.
         return dict(
             k=k, init=init, solver=solver, loss=loss, tol=tol, max_iter=max_iter, threads=threads,
-            time_limit=time_limit, inner_sweeps=inner_sweeps,
+            time_limit=time_limit, inner_sweeps=inner_sweeps, extrapolate=bool(self.extrapolate),
             l1_W=alpha_W * l1_ratio * n_features, l2_W=alpha_W * (1.0 - l1_ratio) * n_features,
             l1_H=alpha_H * l1_ratio * n_samples, l2_H=alpha_H * (1.0 - l1_ratio) * n_samples)
 
@@ -317,7 +326,7 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         r = _core.nmf(indptr, indices, data, rows, cols, p["k"], solver=p["solver"], loss=p["loss"], init=p["init"],
                       max_iter=p["max_iter"], tol=p["tol"], time_limit=p["time_limit"], l1_W=p["l1_W"],
                       l2_W=p["l2_W"], l1_H=p["l1_H"], l2_H=p["l2_H"], inner_sweeps=p["inner_sweeps"],
-                      observed=observed, mask_indptr=mask_parts[0], mask_indices=mask_parts[1],
+                      extrapolate=p["extrapolate"], observed=observed, mask_indptr=mask_parts[0], mask_indices=mask_parts[1],
                       mask_data=mask_parts[2], seed=seed, threads=p["threads"], W0=W0, H0=H0, progress=progress)
         if r["status"] == "max_iterations" and p["tol"] > 0:
             warnings.warn(f"Maximum number of iterations {p['max_iter']} reached. Increase it to improve "

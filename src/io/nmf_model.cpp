@@ -42,6 +42,7 @@ json options_json(const NmfOptions& o) {
   j["l1_H"] = o.l1_H;
   j["l2_H"] = o.l2_H;
   j["inner_sweeps"] = o.inner_sweeps;
+  j["extrapolate"] = o.extrapolate;
   j["observed"] = o.observed == Observed::All ? "all" : o.observed == Observed::Stored ? "stored" : "mask";
   j["seed"] = o.seed;
   j["threads"] = o.threads;

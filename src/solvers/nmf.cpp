@@ -263,6 +263,74 @@ SparseMatrix observed_values(const SparseView& X, const SparseView& mask) {
   return out;
 }
 
+/// l1 sum(F) + (l2/2) ||F||^2 (F >= 0).
+double penalties(const DenseMatrix& F, double l1, double l2) {
+  return (l1 > 0 ? l1 * F.sum() : 0.0) + (l2 > 0 ? 0.5 * l2 * F.squaredNorm() : 0.0);
+}
+
+/// Extrapolation between the two block updates (Ang & Gillis 2019, "HER"):
+/// after a factor's update F_n, the next update of the other factor sees
+/// max(0, F_n + beta (F_n - F_{n-1})). beta grows while the loss falls and is
+/// cut (and H's extrapolation skipped once) when it rises.
+struct Extrapolation {
+  // The paper's parameters: initial beta, its cut on a rise, its growth on a
+  // fall, and the growth of its ceiling.
+  static constexpr double kBeta0 = 0.5, kEta = 1.5, kGamma = 1.01, kGammaCeiling = 1.005;
+  double beta = kBeta0, ceiling = 1.0;
+  bool extrapolate_H = false;  // false on the first iteration and after a rise
+  double objective = 0.0;      // the last iteration's loss plus penalties
+  // The previous plain iterates, in float32: they only give a direction.
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> W_prev, H_prev;
+
+  /// F <- max(0, F + step (F - prev)), prev <- F (before the step). A
+  /// component the projection would wipe out keeps its plain value: a zero
+  /// column of W (row of H) stays zero for good, so the step must not kill one.
+  template <class Prev>
+  static void step(DenseMatrix& F, Prev& prev, double step, int threads) {
+    if (prev.rows() != F.rows() || prev.cols() != F.cols()) {
+      prev = F.cast<float>();
+      return;
+    }
+    const Index n = F.rows(), k = F.cols();
+    std::vector<char> alive_before(static_cast<size_t>(k), 0), alive_after(static_cast<size_t>(k), 0);
+#pragma omp parallel num_threads(threads)
+    {
+      std::vector<char> before(static_cast<size_t>(k), 0), after(static_cast<size_t>(k), 0);
+#pragma omp for schedule(static)
+      for (Index i = 0; i < n; ++i) {
+        double* f = F.row(i).data();
+        float* q = prev.row(i).data();
+        for (Index t = 0; t < k; ++t) {
+          const double now = f[t];
+          f[t] = std::max(0.0, now + step * (now - static_cast<double>(q[t])));
+          q[t] = static_cast<float>(now);
+          before[t] |= now > 0.0;
+          after[t] |= f[t] > 0.0;
+        }
+      }
+#pragma omp critical
+      for (Index t = 0; t < k; ++t) alive_before[t] |= before[t], alive_after[t] |= after[t];
+    }
+    for (Index t = 0; t < k; ++t)
+      if (alive_before[t] && !alive_after[t]) F.col(t) = prev.col(t).template cast<double>();
+  }
+
+  /// After an iteration whose objective (loss plus penalties) is `after`.
+  void adapt(double after) {
+    const double before = objective;
+    objective = after;
+    if (after > before) {
+      ceiling = beta;
+      beta /= kEta;
+      extrapolate_H = false;
+    } else {
+      beta = std::min(ceiling, kGamma * beta);
+      ceiling = std::min(1.0, kGammaCeiling * ceiling);
+      extrapolate_H = true;
+    }
+  }
+};
+
 int automatic_sweeps(const SparseView& X, int k, Index rows) {
   // Gillis & Glineur: inner sweeps pay while one product (2 nnz k flops)
   // costs more than a sweep (rows k^2); rho is that ratio.
@@ -391,6 +459,17 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   };
   record(0, loss);
 
+  // Extrapolation needs updates that can leave zero (not MU) and the
+  // plain Frobenius loop. It ends before the last iteration and once the
+  // loss settles, so the returned factors come from plain updates (each the
+  // exact or HALS solution given the other, as without extrapolation).
+  bool extrapolating = o.extrapolate && !kl && !masked && o.solver != NmfSolver::Mu;
+  Extrapolation ex;
+  if (extrapolating) {
+    Extrapolation::step(W, ex.W_prev, 0.0, threads);
+    ex.objective = loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H);
+  }
+
   res.status = NmfStatus::MaxIterations;
   for (int it = 1; it <= o.max_iter; ++it) {
     if (kl_cd) {
@@ -408,11 +487,25 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       masked_update(Xt, Ht, W, o.solver, sweeps_H, o.l1_H, o.l2_H, threads);
       loss = masked_loss(Xf, W, Ht, threads);
     } else {
+      if (extrapolating && it == o.max_iter) extrapolating = false;
+      if (extrapolating) {
+        // Ht holds H_{n-1} exactly; the W-update sees its extrapolation.
+        Extrapolation::step(Ht, ex.H_prev, ex.extrapolate_H ? ex.beta : 0.0, threads);
+        if (ex.extrapolate_H) gram(Ht, HtH, threads);
+      }
       if (HtH.rows() != k) gram(Ht, HtH, threads);
       spmm(Xf, Ht, XHt, threads);
       if (o.solver == NmfSolver::Hals) hals_rows(W, XHt, HtH, sweeps_W, early_stop, o.l1_W, o.l2_W, threads);
       else if (o.solver == NmfSolver::Mu) mu_rows(W, XHt, HtH, o.l1_W, o.l2_W, threads);
       else nnls_bpp(W, XHt, HtH, o.l1_W, o.l2_W, threads);
+      if (extrapolating) {
+        // W_n -> its extrapolation, which the H-update and the loss see (so
+        // the reported loss is of the returned pair). The H-update starts
+        // from H_{n-1}, not from its extrapolation. Not on the first
+        // iteration: the step from the initialization is no direction.
+        Extrapolation::step(W, ex.W_prev, it > 1 ? ex.beta : 0.0, threads);
+        if (ex.extrapolate_H) Ht = ex.H_prev.cast<double>();
+      }
       gram(W, WtW, threads);
       spmm_transpose(Xf, W, XtW, threads);
       if (o.solver == NmfSolver::Hals) hals_rows(Ht, XtW, WtW, sweeps_H, early_stop, o.l1_H, o.l2_H, threads);
@@ -421,6 +514,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       // ||X - WH||^2 = ||X||^2 - 2 <X^T W, H^T> + <W^T W, H H^T>, from products already at hand.
       gram(Ht, HtH, threads);
       loss = 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
+      if (extrapolating) ex.adapt(loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
     }
     const double previous = res.history.back().loss;
     record(it, loss);
@@ -430,8 +524,11 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       break;
     }
     if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, 1e-300)) {
-      res.status = NmfStatus::Converged;
-      break;
+      if (!extrapolating) {
+        res.status = NmfStatus::Converged;
+        break;
+      }
+      extrapolating = false;  // settle with plain updates, then test again
     }
     if (o.time_limit > 0 && elapsed() >= o.time_limit) {
       res.status = NmfStatus::TimeLimit;

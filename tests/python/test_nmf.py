@@ -236,11 +236,11 @@ def test_regularization_matches_sklearn(alpha_W, alpha_H, l1_ratio):
     gW = (W @ H - X) @ H.T + l1_W + l2_W * W
     gH = W.T @ (W @ H - X) + l1_H + l2_H * H
     scale = np.abs(X @ H.T).max()
-    assert np.abs(gW[W > 1e-10]).max() < 1e-6 * scale
-    assert gW[W <= 1e-10].min() > -1e-6 * scale
+    assert np.abs(gW[W > 1e-10]).max(initial=0.0) < 1e-6 * scale
+    assert gW[W <= 1e-10].min(initial=np.inf) > -1e-6 * scale
     scale = np.abs(W.T @ X).max()
-    assert np.abs(gH[H > 1e-10]).max() < 1e-6 * scale
-    assert gH[H <= 1e-10].min() > -1e-6 * scale
+    assert np.abs(gH[H > 1e-10]).max(initial=0.0) < 1e-6 * scale
+    assert gH[H <= 1e-10].min(initial=np.inf) > -1e-6 * scale
     # And the objective is as low as scikit-learn's own solution of the same problem.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -303,15 +303,20 @@ def test_custom_init_is_used():
 
 def test_history_and_status():
     X = planted()
-    est = strata.NMF(n_components=4, tol=0, max_iter=25, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)  # tol=0 asks for max_iter iterations: no warning
-        est.fit(X)
-    assert est.status_ == "max_iterations" and est.n_iter_ == 25
-    losses = [h["loss"] for h in est.history_]
-    assert [h["iteration"] for h in est.history_] == list(range(26))
-    assert all(b <= a * (1 + 1e-12) for a, b in zip(losses, losses[1:]))
-    assert est.reconstruction_err_ == pytest.approx(np.sqrt(2 * losses[-1]), rel=1e-12)
+    for extrapolate in (False, True):
+        est = strata.NMF(n_components=4, tol=0, max_iter=25, random_state=0, extrapolate=extrapolate)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)  # tol=0 asks for max_iter iterations: no warning
+            W = est.fit_transform(X)
+        assert est.status_ == "max_iterations" and est.n_iter_ == 25
+        losses = [h["loss"] for h in est.history_]
+        assert [h["iteration"] for h in est.history_] == list(range(26))
+        if not extrapolate:  # extrapolation restarts when the loss rises: monotone only without it
+            assert all(b <= a * (1 + 1e-12) for a, b in zip(losses, losses[1:]))
+        assert est.reconstruction_err_ == pytest.approx(np.sqrt(2 * losses[-1]), rel=1e-12)
+        # The last entry is the loss of the returned factors.
+        assert est.reconstruction_err_ == pytest.approx(np.linalg.norm(np.asarray(X - W @ est.components_)),
+                                                        rel=1e-9)
     with pytest.warns(ConvergenceWarning, match="Maximum number of iterations 5 reached"):
         strata.NMF(n_components=4, tol=1e-12, max_iter=5, random_state=0).fit(X)
     est = strata.NMF(n_components=4, tol=1e-3, max_iter=1000, random_state=0).fit(X)

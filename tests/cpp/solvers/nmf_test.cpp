@@ -51,6 +51,7 @@ NmfOptions fixed_run(NmfSolver solver, int iterations) {
   o.tol = 0;
   o.inner_sweeps = 1;
   o.threads = 2;
+  o.extrapolate = false;  // the textbook algorithms; extrapolation has its own test
   return o;
 }
 }  // namespace
@@ -74,6 +75,57 @@ TEST(Nmf, HalsEqualsTextbookAlternatingHals) {
   EXPECT_LT((r.H - H).cwiseAbs().maxCoeff(), 1e-10);
   EXPECT_NEAR(r.relative_error, (D - W * H).norm() / D.norm(), 1e-10);
   EXPECT_EQ(r.history.size(), 7u);
+}
+
+TEST(Nmf, ExtrapolatedHalsEqualsTheReferenceScheme) {
+  // Ang & Gillis's extrapolation as nmf.cpp documents it, written out densely:
+  // H_{n-1} extrapolated (after a fall) for the W-update, W_n extrapolated
+  // (from the second iteration) for the H-update, which starts from H_{n-1};
+  // beta adapted on the penalized objective; the last iteration plain.
+  // Previous iterates kept in float32.
+  const SparseMatrix X = random_sparse(30, 25, 0.4, 31);
+  const Mat D = reference::dense(X.view());
+  const DenseMatrix W0 = positive(30, 4, 32), H0 = positive(4, 25, 33);
+  NmfOptions o = fixed_run(NmfSolver::Hals, 12);
+  o.extrapolate = true;
+  o.l1_W = 0.01;
+  o.l2_H = 0.1;
+  const NmfResult r = nmf(X.view(), o, &W0, &H0);
+
+  auto f32 = [](const Mat& A) -> Mat { return A.cast<float>().cast<double>(); };
+  auto loss_of = [&](const Mat& W, const Mat& H) { return 0.5 * (D - W * H).squaredNorm(); };
+  auto penalty = [&](const Mat& W, const Mat& H) { return 0.01 * W.sum() + 0.05 * H.squaredNorm(); };
+  Mat W = W0, H = H0, Hp, Wp = f32(W0);
+  double beta = 0.5, ceiling = 1.0, objective = loss_of(W, H) + penalty(W, H);
+  bool extrapolate_H = false;
+  int rises = 0, falls = 0;
+  for (int it = 1; it <= 12; ++it) {
+    const bool last = it == 12;  // the last iteration is plain
+    const bool step_H = extrapolate_H && !last;
+    const Mat Hy = step_H ? Mat((H + beta * (H - Hp)).cwiseMax(0.0)) : H;
+    Hp = f32(H);
+    reference::hals_update_W(D, W, Hy, 0.01, 0.0);  // from the last extrapolated W
+    const Mat Wn = W;
+    if (it > 1 && !last) W = (Wn + beta * (Wn - Wp)).cwiseMax(0.0);
+    Wp = f32(Wn);
+    Mat Ht = (step_H ? Hp : H).transpose();
+    reference::hals_update_W(D.transpose(), Ht, W.transpose(), 0.0, 0.1);
+    H = Ht.transpose();
+    const double loss = loss_of(W, H);
+    ASSERT_NEAR(r.history[it].loss, loss, 1e-9 * loss) << "iteration " << it;
+    const double next = loss + penalty(W, H);
+    if (next > objective) {
+      ceiling = beta, beta /= 1.5, extrapolate_H = false, ++rises;
+    } else {
+      beta = std::min(ceiling, 1.01 * beta), ceiling = std::min(1.0, 1.005 * ceiling), extrapolate_H = true, ++falls;
+    }
+    objective = next;
+  }
+  EXPECT_GT(falls, 0);  // both branches of the scheme ran
+  EXPECT_GT(rises, 0);
+  EXPECT_LT((r.W - W).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_LT((r.H - H).cwiseAbs().maxCoeff(), 1e-10);
+  EXPECT_NEAR(r.relative_error, (D - W * H).norm() / D.norm(), 1e-10);
 }
 
 TEST(Nmf, MuEqualsTextbookMultiplicativeUpdates) {
@@ -135,6 +187,7 @@ TEST(Nmf, LossIsMonotoneForEverySolver) {
     o.tol = 0;
     o.init = NmfInit::Random;
     o.seed = 3;
+    o.extrapolate = false;  // extrapolation restarts on a rise: not monotone by design
     const NmfResult r = nmf(X.view(), o);
     for (size_t i = 1; i < r.history.size(); ++i)
       EXPECT_LE(r.history[i].loss, r.history[i - 1].loss * (1 + 1e-12) + 1e-12)
