@@ -282,16 +282,32 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   const Eigen::MatrixXd gram = grams.rightCols(m).template cast<double>();
 
   // c_i . c_j over shared targets: for every distinct target column, all
-  // pairs of the examples that have it (rows of Cc split among threads).
+  // pairs of the examples that have it. A column shared by many examples
+  // (frequent words: in a Zipfian minibatch a few dozen columns hold over 90%
+  // of the pairs) goes into a dense m x g block whose product gives its pairs
+  // at GEMM speed; the other columns' pairs are summed one by one (rows of Cc
+  // split among threads).
   groups_.build(Y.indptr, Y.indices, m);
-  Eigen::MatrixXd Cc = Eigen::MatrixXd::Zero(m, m);
   const Index ng = groups_.size();
+  constexpr Index kDenseGroup = 24;  // a rank-one m x m update costs about as much as 24^2 scattered pairs
+  std::vector<Index> dense;
+  for (Index g = 0; g < ng; ++g)
+    if (groups_.start[g + 1] - groups_.start[g] >= kDenseGroup) dense.push_back(g);
+  Eigen::MatrixXd Cd = Eigen::MatrixXd::Zero(m, static_cast<Index>(dense.size()));
+  for (std::size_t q = 0; q < dense.size(); ++q)
+    for (Index e = groups_.start[dense[q]]; e < groups_.start[dense[q] + 1]; ++e) {
+      const Index p = groups_.pos[e];
+      Cd(groups_.row_of[p], static_cast<Index>(q)) += double(c[p]);  // += : a row may repeat a target
+    }
+  Eigen::MatrixXd Cc(m, m);
+  Cc.noalias() = Cd * Cd.transpose();
   const int tc = static_cast<int>(std::min<Index>(std::max<Index>(1, m / 16), threads_for(threads, double(nnz) * m)));
 #pragma omp parallel for num_threads(tc) schedule(static)
   for (int blk = 0; blk < tc; ++blk) {
     const Index i0 = m * blk / tc, i1 = m * (blk + 1) / tc;
     for (Index g = 0; g < ng; ++g) {
       const Index e0 = groups_.start[g], e1 = groups_.start[g + 1];
+      if (e1 - e0 >= kDenseGroup) continue;
       for (Index e = e0; e < e1; ++e) {
         const Index pi = groups_.pos[e], i = groups_.row_of[pi];
         if (i < i0 || i >= i1) continue;
