@@ -147,14 +147,22 @@ def main():
              "| factored output layer s | speed-up output layer | D/(4d) | step / (D/4d) | output / (D/4d) "
              "| factored GFLOP/s (excl. stabilization) | naive GFLOP/s | stabilization s/batch (checks, corrected values) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    runs = []
     for d in map(int, args.dims.split(",")):
         for D in map(int, args.sizes.split(",")):
             naive_batches = 2 if D * d > 5e7 else 5
             X = zipf_rows(m * (args.factored_batches + 1), D, args.nnz, seed=D)
-            f_step, f_out, nb, r = strata_run(X, d, "factored", args.factored_batches, args.threads,
-                                               lr=args.learning_rate)
-            n_step, n_out, _, _ = strata_run(X, d, "naive", naive_batches, args.threads, lr=args.learning_rate)
-            stab = r["stabilization_seconds"] / nb
+            # Alternate factored and naive runs; compare the medians (the
+            # machine's speed drifts between minutes; every run is listed).
+            fs, fo, ns, no, stabs = [], [], [], [], []
+            for _ in range(args.repeats):
+                f_step, f_out, nb, r = strata_run(X, d, "factored", args.factored_batches, args.threads,
+                                                   lr=args.learning_rate)
+                n_step, n_out, _, _ = strata_run(X, d, "naive", naive_batches, args.threads, lr=args.learning_rate)
+                fs.append(f_step), fo.append(f_out), ns.append(n_step), no.append(n_out)
+                stabs.append(r["stabilization_seconds"] / nb)
+            runs.append((D, d, fs, fo, ns, no))
+            f_step, f_out, n_step, n_out, stab = (float(np.median(v)) for v in (fs, fo, ns, no, stabs))
             theory = D / (4 * d)
             row = (f"| {D} | {d} | {n_step:.4g} | {f_step:.4g} | {n_step / f_step:.0f}x | {n_out:.4g} | {f_out:.4g} "
                    f"| {n_out / f_out:.0f}x | {theory:.0f} | {n_step / f_step / theory:.2f} "
@@ -163,6 +171,12 @@ def main():
                    f"| {stab:.4f} ({r['stabilization_checks']}, {r['stabilization_corrections']}) |")
             print(row, flush=True)
             lines.append(row)
+    lines += ["", f"Each row: medians of {args.repeats} alternated runs of each layer (factored: mean of "
+              f"{args.factored_batches} minibatches per run; naive: mean of 2 at D d > 5e7, else 5). "
+              "The runs, in ms per minibatch (factored step / naive step; factored output / naive output):", ""]
+    for D, d, fs, fo, ns, no in runs:
+        lines.append(f"- D = {D}, d = {d}: step " + ", ".join(f"{a * 1e3:.2f}/{b * 1e3:.0f}" for a, b in zip(fs, ns))
+                     + "; output " + ", ".join(f"{a * 1e3:.2f}/{b * 1e3:.0f}" for a, b in zip(fo, no)))
     lines += ["", f"## Against PyTorch (D = {args.torch_D}, d = 512)", ""]
     X = zipf_rows(m * 12, args.torch_D, args.nnz, seed=7)
     # Alternate the two, several times: on a shared machine the load changes
@@ -202,7 +216,8 @@ def main():
               f"average {args.factored_batches}, so they include the stabilization checks (an SVD of U whenever its "
               "singular values may have left [0.5, 2], and at least every 100 updates) and any correction of V "
               "they trigger.",
-              "- The machine is shared with other jobs: timings are noisy; ratios come from runs made back to back."]
+              "- The machine is shared with other jobs: timings are noisy; ratios compare medians of runs made "
+              "alternately."]
     rate = gemm_rate(args.threads)
     lines += [f"- Flops: the factored step does 2 (7 m d^2 + 6 m^2 d + 5 nnz d) = "
               f"{factored_flops(m, 300, m * args.nnz) / 1e6:.0f} MFLOP at d = 300 and "

@@ -9,6 +9,7 @@
 #include "strata/core/random.hpp"
 #include "strata/nn/output_layer.hpp"
 #include "strata/nn/sparse_autoencoder.hpp"
+#include "random_rows.hpp"
 
 namespace strata::nn::detail {
 
@@ -45,7 +46,7 @@ void times_derivative(M& delta, const M& A, Activation act) {
 // activations' variance roughly constant across layers.
 template <class S>
 RowMatrix<S> uniform_init(Index rows, Index cols, Random& rng, double r) {
-  RowMatrix<S> M(rows, cols);
+  RowMatrix<S> M = large_matrix<S>(rows, cols);  // embeddings: random rows, huge pages
   for (Index i = 0; i < M.size(); ++i) M.data()[i] = static_cast<S>(r * (2.0 * rng.uniform() - 1.0));
   return M;
 }

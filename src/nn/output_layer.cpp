@@ -11,7 +11,7 @@
 
 #include "strata/core/error.hpp"
 #include "strata/parallel/threads.hpp"
-#include "prefetch.hpp"
+#include "random_rows.hpp"
 
 namespace strata::nn {
 
@@ -64,7 +64,7 @@ void OutputLayer<S>::check_batch(const RowMatrix<S>& H, const CsrView<S>& Y) con
 
 template <class S>
 NaiveOutputLayer<S>::NaiveOutputLayer(const RowMatrix<S>& W0, const OutputLayerOptions& options)
-    : OutputLayer<S>(W0.rows(), W0.cols(), options), W_(W0) {}
+    : OutputLayer<S>(W0.rows(), W0.cols(), options), W_(detail::large_copy(W0)) {}
 
 template <class S>
 OutputStepStats NaiveOutputLayer<S>::step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) {
@@ -156,7 +156,7 @@ void ColumnGroups::build(const Index* indptr, const ColIndex* indices, Index row
 
 template <class S>
 FactoredOutputLayer<S>::FactoredOutputLayer(const RowMatrix<S>& W0, const OutputLayerOptions& options)
-    : OutputLayer<S>(W0.rows(), W0.cols(), options), V_(W0) {
+    : OutputLayer<S>(W0.rows(), W0.cols(), options), V_(detail::large_copy(W0)) {
   const Index D = this->D_, d = this->d_;
   require_argument(options.stabilize_every >= 1, "stabilize_every", ">= 1", std::to_string(options.stabilize_every));
   require_argument(options.singular_low > 0 && options.singular_low < 1 && options.singular_high > 1,

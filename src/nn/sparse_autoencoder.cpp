@@ -9,7 +9,7 @@
 #include "strata/core/random.hpp"
 #include "strata/parallel/threads.hpp"
 #include "dense_layers.hpp"
-#include "prefetch.hpp"
+#include "random_rows.hpp"
 
 namespace strata::nn {
 
