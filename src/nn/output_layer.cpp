@@ -132,22 +132,37 @@ void ColumnGroups::build(const Index* indptr, const ColIndex* indices, Index row
   row_of.resize(static_cast<std::size_t>(nnz));
   for (Index j = 0; j < rows; ++j)
     for (Index p = indptr[j]; p < indptr[j + 1]; ++p) row_of[p] = j;
-  // Sort (column, position) pairs packed in one key: a minibatch has far
-  // fewer than 2^32 nonzeros.
-  require_argument(nnz < (Index(1) << 32), "minibatch", "fewer than 2^32 nonzeros", std::to_string(nnz));
-  std::vector<std::uint64_t> keys(static_cast<std::size_t>(nnz));
-  for (Index p = 0; p < nnz; ++p) keys[p] = (std::uint64_t(std::uint32_t(indices[p])) << 32) | std::uint64_t(p);
-  std::sort(keys.begin(), keys.end());
+  // Positions ordered by column, ties in position order: a stable LSD radix
+  // sort on the column, 11 bits a pass (two passes below 2^22 columns; a
+  // comparison sort of the minibatch cost more than the rest of the grouping).
+  ColIndex max_col = 0;
+  for (Index p = 0; p < nnz; ++p) max_col = std::max(max_col, indices[p]);
+  pos.resize(static_cast<std::size_t>(nnz));
+  scratch_.resize(static_cast<std::size_t>(nnz));
+  for (Index p = 0; p < nnz; ++p) pos[p] = p;
+  constexpr int kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t(1) << kBits;
+  std::vector<Index> count(kBuckets);
+  for (int shift = 0; shift == 0 || (max_col >> shift) > 0; shift += kBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (Index e = 0; e < nnz; ++e) ++count[(indices[pos[e]] >> shift) & (kBuckets - 1)];
+    Index sum = 0;
+    for (auto& c : count) {
+      const Index here = c;
+      c = sum;
+      sum += here;
+    }
+    for (Index e = 0; e < nnz; ++e) scratch_[count[(indices[pos[e]] >> shift) & (kBuckets - 1)]++] = pos[e];
+    pos.swap(scratch_);
+  }
   cols.clear();
   start.clear();
-  pos.resize(static_cast<std::size_t>(nnz));
-  for (Index i = 0; i < nnz; ++i) {
-    const auto col = static_cast<ColIndex>(keys[i] >> 32);
+  for (Index e = 0; e < nnz; ++e) {
+    const ColIndex col = indices[pos[e]];
     if (cols.empty() || cols.back() != col) {
       cols.push_back(col);
-      start.push_back(i);
+      start.push_back(e);
     }
-    pos[i] = static_cast<Index>(keys[i] & 0xffffffffu);
   }
   start.push_back(nnz);
 }

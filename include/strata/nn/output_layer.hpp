@@ -82,6 +82,9 @@ struct ColumnGroups {
   std::vector<Index> row_of;   ///< the row of every nonzero position
   void build(const Index* indptr, const ColIndex* indices, Index rows);
   Index size() const { return static_cast<Index>(cols.size()); }
+
+ private:
+  std::vector<Index> scratch_;  // the radix sort's second buffer, kept between minibatches
 };
 
 /// What a step reports: the loss summed over the minibatch.

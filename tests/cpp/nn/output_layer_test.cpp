@@ -308,3 +308,18 @@ TEST(OutputLayer, RejectsBadBatches) {
 }
 
 }  // namespace
+
+TEST(ColumnGroups, GroupsPositionsByColumnInPositionOrder) {
+  // Columns past 2^22 take the radix sort's third pass.
+  const std::vector<Index> indptr = {0, 3, 5, 8, 8};
+  const std::vector<ColIndex> indices = {7, 5000000, 2047, 7, 2048, 0, 7, 5000000};
+  ColumnGroups groups;
+  groups.build(indptr.data(), indices.data(), 4);
+  EXPECT_EQ(groups.cols, (std::vector<ColIndex>{0, 7, 2047, 2048, 5000000}));
+  EXPECT_EQ(groups.start, (std::vector<Index>{0, 1, 4, 5, 6, 8}));
+  EXPECT_EQ(groups.pos, (std::vector<Index>{5, 0, 3, 6, 2, 4, 1, 7}));
+  EXPECT_EQ(groups.row_of, (std::vector<Index>{0, 0, 0, 1, 1, 2, 2, 2}));
+  groups.build(indptr.data(), indices.data(), 0);  // an empty minibatch, reusing the buffers
+  EXPECT_EQ(groups.size(), 0);
+  EXPECT_EQ(groups.start, (std::vector<Index>{0}));
+}
