@@ -11,9 +11,14 @@
 namespace strata {
 
 void spmm(const SparseView& X, const DenseMatrix& B, DenseMatrix& out, int threads) {
+  out.resize(X.rows, B.cols());
+  spmm_into(X, B, out, threads);
+}
+
+void spmm_into(const SparseView& X, const DenseMatrix& B, DenseRef out, int threads) {
   if (B.rows() != X.cols) throw ArgumentError("spmm: B must have X.cols rows");
   const Index k = B.cols();
-  out.resize(X.rows, k);
+  if (out.rows() != X.rows || out.cols() != k) throw ArgumentError("spmm: out must be X.rows x B.cols");
   threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
   for (Index i = 0; i < X.rows; ++i) {
@@ -73,10 +78,16 @@ std::vector<Index> column_partition(const SparseView& X, int parts) {
 }  // namespace
 
 void spmm_transpose(const SparseView& X, const DenseMatrix& A, DenseMatrix& out, int threads) {
+  out.resize(X.cols, A.cols());
+  spmm_transpose_into(X, A, out, threads);
+}
+
+void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out, int threads) {
   if (A.rows() != X.rows) throw ArgumentError("spmm_transpose: A must have X.rows rows");
   const Index k = A.cols();
   const Index m = X.cols;
-  out.setZero(m, k);
+  if (out.rows() != m || out.cols() != k) throw ArgumentError("spmm_transpose: out must be X.cols x A.cols");
+  out.setZero();
   threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
   if (threads <= 1 || X.rows < 2 * threads) {
     for (Index i = 0; i < X.rows; ++i) {
@@ -130,16 +141,14 @@ void spmm_transpose(const SparseView& X, const DenseMatrix& A, DenseMatrix& out,
 #pragma omp parallel num_threads(threads)
   {
     const int tid = omp_get_thread_num();
-    DenseMatrix* acc = &out;
-    if (tid > 0) {
-      partial[tid - 1].setZero(m, k);
-      acc = &partial[tid - 1];
-    }
+    if (tid > 0) partial[tid - 1].setZero(m, k);
+    double* const acc = tid > 0 ? partial[tid - 1].data() : out.data();
+    const Index stride = tid > 0 ? k : static_cast<Index>(out.outerStride());
     for (Index i = bounds[tid]; i < bounds[tid + 1]; ++i) {
       const double* a = A.row(i).data();
       for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
         const double x = X.data[p];
-        double* o = acc->row(X.indices[p]).data();
+        double* o = acc + static_cast<Index>(X.indices[p]) * stride;
 #pragma omp simd
         for (Index t = 0; t < k; ++t) o[t] += x * a[t];
       }

@@ -68,7 +68,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double frobenius_inner(const DenseMatrix& A, const DenseMatrix& B) { return (A.array() * B.array()).sum(); }
+double frobenius_inner(const ConstDenseRef& A, const ConstDenseRef& B) { return (A.array() * B.array()).sum(); }
 
 // ------------------------------------------------------- initialization --
 
@@ -439,15 +439,16 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
 
   DenseMatrix HtH, WtW;
   // X H^T (n x k) is needed only until W is updated, X^T W (m x k) only after:
-  // they share one buffer, so the larger of the two is held, not both.
-  DenseMatrix product;
-  DenseMatrix& XHt = product;
-  DenseMatrix& XtW = product;
+  // they share one buffer of max(n, m) k doubles, allocated once (resizing one
+  // matrix between the two shapes cost ~10K page faults an iteration).
+  std::vector<double> product(kl || masked ? 0 : static_cast<std::size_t>(std::max(X.rows, X.cols) * k));
+  Eigen::Map<DenseMatrix> XHt(product.data(), kl || masked ? 0 : X.rows, k);
+  Eigen::Map<DenseMatrix> XtW(product.data(), kl || masked ? 0 : X.cols, k);
   std::vector<double> ratio;
   auto relative = [&](double loss) { return nx2 > 0 ? std::sqrt(std::max(2.0 * loss, 0.0) / nx2) : 0.0; };
   auto frobenius_loss_now = [&] {
     if (masked) return masked_loss(Xf, W, Ht, threads);
-    spmm_transpose(Xf, W, XtW, threads);
+    spmm_transpose_into(Xf, W, XtW, threads);
     gram(W, WtW, threads);
     gram(Ht, HtH, threads);
     return 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
@@ -494,7 +495,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
         if (ex.extrapolate_H) gram(Ht, HtH, threads);
       }
       if (HtH.rows() != k) gram(Ht, HtH, threads);
-      spmm(Xf, Ht, XHt, threads);
+      spmm_into(Xf, Ht, XHt, threads);
       if (o.solver == NmfSolver::Hals) hals_rows(W, XHt, HtH, sweeps_W, early_stop, o.l1_W, o.l2_W, threads);
       else if (o.solver == NmfSolver::Mu) mu_rows(W, XHt, HtH, o.l1_W, o.l2_W, threads);
       else nnls_bpp(W, XHt, HtH, o.l1_W, o.l2_W, threads);
@@ -507,7 +508,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
         if (ex.extrapolate_H) Ht = ex.H_prev.cast<double>();
       }
       gram(W, WtW, threads);
-      spmm_transpose(Xf, W, XtW, threads);
+      spmm_transpose_into(Xf, W, XtW, threads);
       if (o.solver == NmfSolver::Hals) hals_rows(Ht, XtW, WtW, sweeps_H, early_stop, o.l1_H, o.l2_H, threads);
       else if (o.solver == NmfSolver::Mu) mu_rows(Ht, XtW, WtW, o.l1_H, o.l2_H, threads);
       else nnls_bpp(Ht, XtW, WtW, o.l1_H, o.l2_H, threads);
@@ -535,7 +536,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       break;
     }
   }
-  product.resize(0, 0);  // peak memory: the outputs need neither product
+  std::vector<double>().swap(product);  // peak memory: the outputs need neither product
   res.loss = loss;
   if (masked) res.relative_error = relative(masked_loss(Xf, W, Ht, threads));
   else if (!kl && nx2 > 0) res.relative_error = relative(loss);  // the last loss is of the final factors

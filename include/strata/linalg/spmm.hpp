@@ -14,6 +14,9 @@ namespace strata {
 /// result does not depend on the thread count.
 void spmm(const SparseView& X, const DenseMatrix& B, DenseMatrix& out, int threads);
 
+/// spmm into a caller's buffer of the right shape (X.rows x B.cols).
+void spmm_into(const SparseView& X, const DenseMatrix& B, DenseRef out, int threads);
+
 /// out (m x k) = X^T (m x n) * A (n x k), without forming X^T. With sorted
 /// rows (what strata's readers produce), each thread owns a range of output
 /// rows of about equal nonzeros and scatters only into it: no extra memory,
@@ -21,6 +24,9 @@ void spmm(const SparseView& X, const DenseMatrix& B, DenseMatrix& out, int threa
 /// in views from Python) fall back to per-thread m x k accumulators summed in
 /// thread order ((threads - 1) m k extra doubles; deterministic for a thread count).
 void spmm_transpose(const SparseView& X, const DenseMatrix& A, DenseMatrix& out, int threads);
+
+/// spmm_transpose into a caller's buffer of the right shape (X.cols x A.cols).
+void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out, int threads);
 
 /// G (k x k) = F^T F, summed over row blocks in a fixed order.
 void gram(const DenseMatrix& F, DenseMatrix& G, int threads);
