@@ -339,11 +339,7 @@ void check_selection_options(const SparseView& X, const HnmfRankSelection& s) {
   require_argument(s.k_max >= s.k_min, "selection k_max", ">= k_min = " + std::to_string(s.k_min),
                    std::to_string(s.k_max));
   require_argument(s.max_layers >= 1, "max_layers", ">= 1", std::to_string(s.max_layers));
-  require_argument(s.perturbations >= 2, "perturbations", ">= 2", std::to_string(s.perturbations));
-  require_argument(s.epsilon > 0 && s.epsilon < 1, "epsilon", "in (0, 1)", std::to_string(s.epsilon));
-  require_argument(s.threshold >= -1 && s.threshold <= 1, "threshold", "in [-1, 1]", std::to_string(s.threshold));
-  require_argument(s.min_error_gain >= 0 && s.min_error_gain < 1, "min_error_gain", "in [0, 1)",
-                   std::to_string(s.min_error_gain));
+  check_nmfk_selection(s.perturbations, s.epsilon, s.threshold, s.min_error_gain);
 }
 
 void check_options(const SparseView& X, const HnmfOptions& o) {

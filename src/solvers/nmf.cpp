@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
@@ -278,19 +279,18 @@ struct Extrapolation {
   static constexpr double kBeta0 = 0.5, kEta = 1.5, kGamma = 1.01, kGammaCeiling = 1.005;
   double beta = kBeta0, ceiling = 1.0;
   bool extrapolate_H = false;  // false on the first iteration and after a rise
-  double objective = 0.0;      // the last iteration's loss plus penalties
+  double objective;            // the last iteration's loss plus penalties
   // The previous plain iterates, in float32: they only give a direction.
-  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> W_prev, H_prev;
+  using FloatMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  FloatMatrix W_prev, H_prev;
+
+  Extrapolation(const DenseMatrix& W, const DenseMatrix& Ht, double initial_objective)
+      : objective(initial_objective), W_prev(W.cast<float>()), H_prev(Ht.cast<float>()) {}
 
   /// F <- max(0, F + step (F - prev)), prev <- F (before the step). A
   /// component the projection would wipe out keeps its plain value: a zero
   /// column of W (row of H) stays zero for good, so the step must not kill one.
-  template <class Prev>
-  static void step(DenseMatrix& F, Prev& prev, double step, int threads) {
-    if (prev.rows() != F.rows() || prev.cols() != F.cols()) {
-      prev = F.cast<float>();
-      return;
-    }
+  static void step(DenseMatrix& F, FloatMatrix& prev, double step, int threads) {
     const Index n = F.rows(), k = F.cols();
     std::vector<char> alive_before(static_cast<size_t>(k), 0), alive_after(static_cast<size_t>(k), 0);
 #pragma omp parallel num_threads(threads)
@@ -312,7 +312,7 @@ struct Extrapolation {
       for (Index t = 0; t < k; ++t) alive_before[t] |= before[t], alive_after[t] |= after[t];
     }
     for (Index t = 0; t < k; ++t)
-      if (alive_before[t] && !alive_after[t]) F.col(t) = prev.col(t).template cast<double>();
+      if (alive_before[t] && !alive_after[t]) F.col(t) = prev.col(t).cast<double>();
   }
 
   /// After an iteration whose objective (loss plus penalties) is `after`.
@@ -465,11 +465,8 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   // loss settles, so the returned factors come from plain updates (each the
   // exact or HALS solution given the other, as without extrapolation).
   bool extrapolating = o.extrapolate && !kl && !masked && o.solver != NmfSolver::Mu;
-  Extrapolation ex;
-  if (extrapolating) {
-    Extrapolation::step(W, ex.W_prev, 0.0, threads);
-    ex.objective = loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H);
-  }
+  std::optional<Extrapolation> ex;
+  if (extrapolating) ex.emplace(W, Ht, loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
 
   res.status = NmfStatus::MaxIterations;
   for (int it = 1; it <= o.max_iter; ++it) {
@@ -491,8 +488,8 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       if (extrapolating && it == o.max_iter) extrapolating = false;
       if (extrapolating) {
         // Ht holds H_{n-1} exactly; the W-update sees its extrapolation.
-        Extrapolation::step(Ht, ex.H_prev, ex.extrapolate_H ? ex.beta : 0.0, threads);
-        if (ex.extrapolate_H) gram(Ht, HtH, threads);
+        Extrapolation::step(Ht, ex->H_prev, ex->extrapolate_H ? ex->beta : 0.0, threads);
+        if (ex->extrapolate_H) gram(Ht, HtH, threads);
       }
       if (HtH.rows() != k) gram(Ht, HtH, threads);
       spmm_into(Xf, Ht, XHt, threads);
@@ -504,8 +501,8 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
         // the reported loss is of the returned pair). The H-update starts
         // from H_{n-1}, not from its extrapolation. Not on the first
         // iteration: the step from the initialization is no direction.
-        Extrapolation::step(W, ex.W_prev, it > 1 ? ex.beta : 0.0, threads);
-        if (ex.extrapolate_H) Ht = ex.H_prev.cast<double>();
+        Extrapolation::step(W, ex->W_prev, it > 1 ? ex->beta : 0.0, threads);
+        if (ex->extrapolate_H) Ht = ex->H_prev.cast<double>();
       }
       gram(W, WtW, threads);
       spmm_transpose_into(Xf, W, XtW, threads);
@@ -515,7 +512,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       // ||X - WH||^2 = ||X||^2 - 2 <X^T W, H^T> + <W^T W, H H^T>, from products already at hand.
       gram(Ht, HtH, threads);
       loss = 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
-      if (extrapolating) ex.adapt(loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
+      if (extrapolating) ex->adapt(loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
     }
     const double previous = res.history.back().loss;
     record(it, loss);

@@ -230,6 +230,18 @@ struct PerturbedFit {
   double relative_error = 0.0;
 };
 
+}  // namespace
+
+void check_nmfk_selection(int perturbations, double epsilon, double threshold, double min_error_gain) {
+  require_argument(perturbations >= 2, "perturbations", ">= 2", std::to_string(perturbations));
+  require_argument(epsilon > 0 && epsilon < 1, "epsilon", "in (0, 1)", std::to_string(epsilon));
+  require_argument(threshold >= -1 && threshold <= 1, "threshold", "in [-1, 1]", std::to_string(threshold));
+  require_argument(min_error_gain >= 0 && min_error_gain < 1, "min_error_gain", "in [0, 1)",
+                   std::to_string(min_error_gain));
+}
+
+namespace {
+
 void check_options(const SparseView& X, const NmfkOptions& o, const SparseView* cooccurrence) {
   const Index limit = std::min(X.rows, X.cols);
   require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix",
@@ -239,11 +251,7 @@ void check_options(const SparseView& X, const NmfkOptions& o, const SparseView* 
                    "in [k_min, min(rows, cols)] = [" + std::to_string(o.k_min) + ", " + std::to_string(limit) + "]",
                    std::to_string(o.k_max));
   require_argument(o.k_step >= 1, "k_step", ">= 1", std::to_string(o.k_step));
-  require_argument(o.perturbations >= 2, "perturbations", ">= 2", std::to_string(o.perturbations));
-  require_argument(o.epsilon > 0 && o.epsilon < 1, "epsilon", "in (0, 1)", std::to_string(o.epsilon));
-  require_argument(o.threshold >= -1 && o.threshold <= 1, "threshold", "in [-1, 1]", std::to_string(o.threshold));
-  require_argument(o.min_error_gain >= 0 && o.min_error_gain < 1, "min_error_gain", "in [0, 1)",
-                   std::to_string(o.min_error_gain));
+  check_nmfk_selection(o.perturbations, o.epsilon, o.threshold, o.min_error_gain);
   require_argument(o.semantic_weight > 0 && std::isfinite(o.semantic_weight), "semantic_weight", "> 0",
                    std::to_string(o.semantic_weight));
   if (o.semantic) {

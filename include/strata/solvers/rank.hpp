@@ -145,6 +145,11 @@ NmfkResult nmfk(const SparseView& X, const NmfkOptions& options, const SparseVie
 /// `met` = false. Returns 0 for an empty curve.
 int select_rank(const std::vector<RankPoint>& curve, double threshold, double min_error_gain, bool* met = nullptr);
 
+/// Checks the stability and selection settings every NMFk run shares
+/// (perturbations >= 2, epsilon in (0, 1), threshold in [-1, 1],
+/// min_error_gain in [0, 1)): ArgumentError naming the first one out of range.
+void check_nmfk_selection(int perturbations, double epsilon, double threshold, double min_error_gain);
+
 /// Rank selection for a layer of a hierarchy (SPEC 3.4, "ranks auto"): NMFk
 /// on the previous layer's coefficients A (documents x k_prev, nonnegative),
 /// with k_max clamped to k_prev - 1 so that the layer is strictly smaller.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <string>
 
 #include "strata/core/error.hpp"
@@ -149,23 +150,20 @@ TEST(HnmfAuto, InvalidSelectionOptionsNameTheParameter) {
       EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
     }
   };
-  HnmfOptions o = auto_options();
-  o.selection.k_min = 1;
-  expect_named(o, "k_min");
-  o = auto_options();
-  o.selection.k_max = 1;
-  expect_named(o, "k_max");
-  o = auto_options();
-  o.selection.max_layers = 0;
-  expect_named(o, "max_layers");
-  o = auto_options();
-  o.selection.threshold = 2;
-  expect_named(o, "threshold");
-  o = auto_options();
-  o.selection.perturbations = 1;
-  expect_named(o, "perturbations");
-  o = auto_options();
-  o.epochs = -1;  // checked before the selection runs
-  expect_named(o, "epochs");
+  const std::vector<std::pair<std::string, std::function<void(HnmfOptions&)>>> cases = {
+      {"k_min", [](HnmfOptions& o) { o.selection.k_min = 1; }},
+      {"k_max", [](HnmfOptions& o) { o.selection.k_max = 1; }},
+      {"max_layers", [](HnmfOptions& o) { o.selection.max_layers = 0; }},
+      {"threshold", [](HnmfOptions& o) { o.selection.threshold = 2; }},
+      {"perturbations", [](HnmfOptions& o) { o.selection.perturbations = 1; }},
+      {"epsilon", [](HnmfOptions& o) { o.selection.epsilon = 1; }},
+      {"min_error_gain", [](HnmfOptions& o) { o.selection.min_error_gain = 1; }},
+      {"epochs", [](HnmfOptions& o) { o.epochs = -1; }},  // checked before the selection runs
+  };
+  for (const auto& [name, spoil] : cases) {
+    HnmfOptions o = auto_options();
+    spoil(o);
+    expect_named(o, name);
+  }
   EXPECT_THROW(parse_selection_coefficients("shares"), ArgumentError);
 }
