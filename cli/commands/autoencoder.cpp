@@ -99,6 +99,7 @@ void register_autoencoder(CLI::App& app) {
     summary["output_seconds_per_batch"] = r.output_seconds_per_batch;
     summary["stabilization"] = {{"checks", r.stabilization.checks},
                                 {"corrections", r.stabilization.corrections},
+                                {"passes", r.stabilization.passes},
                                 {"folds", r.stabilization.folds},
                                 {"seconds", r.stabilization.seconds}};
     summary["status"] = r.interrupted ? "interrupted" : "finished";

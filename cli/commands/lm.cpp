@@ -92,6 +92,7 @@ void register_lm(CLI::App& app) {
     summary["dropped_tokens"] = stream.dropped;
     summary["stabilization"] = {{"checks", r.stabilization.checks},
                                 {"corrections", r.stabilization.corrections},
+                                {"passes", r.stabilization.passes},
                                 {"folds", r.stabilization.folds},
                                 {"seconds", r.stabilization.seconds}};
     summary["status"] = r.interrupted ? "interrupted" : "finished";

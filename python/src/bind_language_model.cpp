@@ -68,6 +68,9 @@ void bind_language_model(py::module_& m) {
         d["output_seconds_per_batch"] = r.output_seconds_per_batch;
         d["loss"] = r.loss;
         d["stabilization_checks"] = r.stabilization.checks;
+        d["stabilization_corrections"] = r.stabilization.corrections;
+        d["stabilization_passes"] = r.stabilization.passes;
+        d["stabilization_folds"] = r.stabilization.folds;
         return d;
       },
       "Tokenizes the texts, builds the vocabulary and trains a neural language model "

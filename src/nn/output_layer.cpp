@@ -409,6 +409,8 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   const double grow = eta_d * std::sqrt(std::max(0.0, a_neg.dot(gram2 * a_neg)));
   sigma_low_bound_ *= std::max(0.0, 1.0 - shrink);
   sigma_high_bound_ *= 1.0 + grow;
+  log_shrink_ += -std::log(std::max(1e-300, 1.0 - shrink));
+  log_grow_ += std::log1p(grow);
   const bool may_be_out =
       sigma_low_bound_ < this->options_.singular_low || sigma_high_bound_ > this->options_.singular_high;
   if (this->options_.stabilize && (may_be_out || since_check_ >= this->options_.stabilize_every))
@@ -434,17 +436,26 @@ void FactoredOutputLayer<S>::stabilize_now() {
   const Mat& P = svd.matrixU();
   const Mat& R = svd.matrixV();
   ++stab_.checks;
-  since_check_ = 0;
   stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
   stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
-  // Reset the values outside the middle band [sqrt(low), sqrt(high)]
-  // (geometrically halfway to the limits): all values are then well inside
-  // [low, high], and the next check is not due a step later.
-  const double band_low = std::sqrt(this->options_.singular_low), band_high = std::sqrt(this->options_.singular_high);
+  // The values within a factor m = (high/low)^(1/8) of an edge (m = 1.19 for
+  // [0.5, 2]) are set back to 1 (the band's geometric middle), so that the
+  // next check is not due at once. The pass over V that this takes costs
+  // about the same for a few more directions (it is memory-bound), so it
+  // also resets the values within m^2 of the edge the bounds have been
+  // drifting to, which would be next; and it rescales W = V U as
+  // (V / c)(c U), free inside the same pass: c moves all the singular values
+  // away from that edge (U only shrinks under the squared loss), so that the
+  // next correction is due as late as possible.
+  const double low = this->options_.singular_low, high = this->options_.singular_high;
+  const double m = std::pow(high / low, 0.125), middle = std::sqrt(low * high);
+  const double steps = static_cast<double>(std::max<long long>(1, since_check_));
+  const double shrink_rate = log_shrink_ / steps, grow_rate = log_grow_ / steps;  // proven worst cases, per update
+  since_check_ = 0;
+  log_shrink_ = log_grow_ = 0.0;
   std::vector<Index> out;
   for (Index i = 0; i < d; ++i)
-    if (sigma(i) < band_low || sigma(i) > band_high) out.push_back(i);
-  stab_.corrections += static_cast<long long>(out.size());
+    if (sigma(i) < low * m || sigma(i) > high / m) out.push_back(i);
   if (2 * static_cast<Index>(out.size()) > d) {
     // Folding costs D d^2, a rank-r correction 2 D d r: fold when r > d/2.
     RowMatrix<S> Vnew(D, d);
@@ -454,25 +465,68 @@ void FactoredOutputLayer<S>::stabilize_now() {
     U_.setIdentity();
     UinvT_.setIdentity();
     ++stab_.folds;
+    stab_.corrections += static_cast<long long>(out.size());
     sigma_low_bound_ = sigma_high_bound_ = 1.0;
     refresh_products();
     return;
   }
   if (!out.empty()) {
-    // U = P S R^T; T = I + P_out diag(1/s - 1) P_out^T sets those s to 1 from
-    // the left, and V <- V T^{-1} = V + (V P_out) diag(s - 1) P_out^T keeps W.
+    const Index cap = std::max<Index>(static_cast<Index>(out.size()), d / 16);
+    const bool shrinking = shrink_rate >= grow_rate;
+    for (Index i = 0; i < d && static_cast<Index>(out.size()) < cap; ++i) {
+      const bool is_out = sigma(i) < low * m || sigma(i) > high / m;
+      if (!is_out && (shrinking ? sigma(i) < low * m * m : sigma(i) > high / (m * m))) out.push_back(i);
+    }
     const Index r = static_cast<Index>(out.size());
+    stab_.corrections += r;
+    ++stab_.passes;
+    // The reset values join the others (the geometric middle of their range):
+    // a value reset to 1 below others already moved up would hold c back.
+    std::vector<bool> reset(static_cast<std::size_t>(d), false);
+    for (const Index i : out) reset[static_cast<std::size_t>(i)] = true;
+    double rest_min = high, rest_max = low;
+    for (Index i = 0; i < d; ++i)
+      if (!reset[static_cast<std::size_t>(i)]) rest_min = std::min(rest_min, sigma(i)), rest_max = std::max(rest_max, sigma(i));
+    const double join = rest_min <= rest_max ? std::sqrt(rest_min * rest_max) : middle;
+    Eigen::VectorXd target = sigma;
+    for (Index i = 0; i < r; ++i) target(out[i]) = join;
+    // c balances the updates left before either edge at the rates seen since
+    // the last check, ln(c min / low) / shrink = ln(high / (c max)) / grow,
+    // and keeps every value a factor m inside the band.
+    const double a = std::log(target.minCoeff() / (low * m)), b = std::log(high / (m * target.maxCoeff()));
+    double log_c = 0.0;
+    if (shrink_rate + grow_rate > 0) log_c = (b * shrink_rate - a * grow_rate) / (shrink_rate + grow_rate);
+    // (1e-6: a value left exactly at the limit must not count as out at the next check through rounding)
+    log_c = std::clamp(log_c, -std::max(0.0, a - 1e-6), std::max(0.0, b - 1e-6));
+    const double c = std::exp(log_c);
+    // U = P S R^T; T = c (I + P_out diag(t/s - 1) P_out^T) sets S to c t (t the
+    // targets), and V <- V T^{-1} = (V + (V P_out) diag(s/t - 1) P_out^T) / c keeps W.
     RowMatrix<S> Pout(d, r);
     ColVector<S> scale(r);
     for (Index i = 0; i < r; ++i) {
       Pout.col(i) = P.col(out[i]).template cast<S>();
-      scale(i) = static_cast<S>(sigma(out[i]) - 1.0);
-      sigma(out[i]) = 1.0;
+      scale(i) = static_cast<S>(sigma(out[i]) / target(out[i]) - 1.0);
     }
-    const RowMatrix<S> right = scale.asDiagonal() * Pout.transpose();  // r x d
-    RowMatrix<S> VP(D, r);
-    gemm_rows(VP, V_, Pout, S(1), false, threads);
-    gemm_rows(V_, VP, right, S(1), true, threads);
+    sigma = c * target;
+    const S inv_c = static_cast<S>(1.0 / c);
+    const RowMatrix<S> right = inv_c * (scale.asDiagonal() * Pout.transpose());  // r x d
+    // One pass over V: each block of rows is corrected while it is in cache.
+    constexpr Index kBlock = 256;
+    const Index blocks = (D + kBlock - 1) / kBlock;
+    const int tb = static_cast<int>(std::min<Index>(blocks, threads_for(threads, 2.0 * double(D) * d * r)));
+#pragma omp parallel num_threads(tb)
+    {
+      RowMatrix<S> VP(kBlock, r);
+#pragma omp for schedule(static)
+      for (Index b = 0; b < blocks; ++b) {
+        const Index r0 = b * kBlock, rows = std::min(kBlock, D - r0);
+        auto Vb = V_.middleRows(r0, rows);
+        auto VPb = VP.topRows(rows);
+        VPb.noalias() = Vb * Pout;
+        Vb *= inv_c;
+        Vb.noalias() += VPb * right;
+      }
+    }
   }
   // U and U^{-T} from the (corrected) SVD: U^{-T} = P S^{-1} R^T exactly, so
   // the errors accumulated by the Woodbury updates are dropped here.

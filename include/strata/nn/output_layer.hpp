@@ -129,7 +129,8 @@ class NaiveOutputLayer final : public OutputLayer<S> {
 /// Counters of the stabilization, for tests and diagnostics.
 struct StabilizationStats {
   long long checks = 0;       ///< SVDs of U computed
-  long long corrections = 0;  ///< singular values reset to 1 (summed over checks)
+  long long corrections = 0;  ///< singular values moved back into the band (summed over checks)
+  long long passes = 0;       ///< checks that corrected V (one pass over its D rows each; folds not counted)
   long long folds = 0;        ///< times U was folded into V
   double min_singular = 1.0;  ///< smallest singular value of U seen at a check (before correction)
   double max_singular = 1.0;  ///< largest singular value of U seen at a check (before correction)
@@ -165,6 +166,8 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   long long since_check_ = 0;       // updates since the last SVD of U
   double sigma_low_bound_ = 1.0;    // proven bounds on the singular values of U
   double sigma_high_bound_ = 1.0;
+  double log_shrink_ = 0.0;         // sums of the bounds' per-update log factors since the last check
+  double log_grow_ = 0.0;
   StabilizationStats stab_;
 };
 

@@ -267,6 +267,40 @@ TEST(OutputLayerStabilization, UCollapsesWithoutItAndNotWith) {
   EXPECT_LT(err_on, 1e-10);
 }
 
+// Under the squared loss U only shrinks. A correction must leave the most
+// room before the next one: the shrunk values rejoin the others and all of
+// them are scaled up until the largest is a factor m = (high/low)^(1/8)
+// below the upper edge, none closer than m to the lower one, with W
+// unchanged (V absorbs the inverse scaling in the same pass).
+TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftTo) {
+  const Index D = 300, d = 8, m = 16;
+  OutputLayerOptions opt = layer_options(OutputLoss::Squared);
+  opt.stabilize_every = 1000;  // only the bounds trigger checks
+  Random rng(5);
+  const RowMatrix<double> W0 = random_matrix<double>(D, d, 0.3, rng);
+  NaiveOutputLayer<double> naive(W0, opt);
+  FactoredOutputLayer<double> factored(W0, opt);
+  const RowMatrix<double> basis = random_matrix<double>(2, d, 1.0, rng);  // U shrinks in a plane only
+  const double edge = opt.singular_high / std::pow(opt.singular_high / opt.singular_low, 0.125);
+  long long passes = 0;
+  int checked = 0;
+  for (int t = 0; t < 300; ++t) {
+    const RowMatrix<double> H = random_matrix<double>(m, 2, 0.3, rng) * basis;
+    const CsrMatrix<double> Y = random_targets<double>(m, D, 4, 8, rng);
+    naive.step(H, Y.view(), 0.02, nullptr);
+    factored.step(H, Y.view(), 0.02, nullptr);
+    if (factored.stabilization().passes == passes) continue;
+    passes = factored.stabilization().passes;
+    const auto sigma = factored.singular_values_of_U();
+    EXPECT_NEAR(sigma.maxCoeff(), edge, 1e-5) << "after pass " << passes;
+    EXPECT_GE(sigma.minCoeff(), opt.singular_high * opt.singular_low / edge - 1e-12) << "after pass " << passes;
+    ++checked;
+  }
+  EXPECT_GE(checked, 3);
+  EXPECT_EQ(factored.stabilization().folds, 0);
+  EXPECT_LT(rel_diff(factored.weights(), naive.weights()), 1e-10);
+}
+
 TEST(OutputLayerStabilization, FoldsWhenMostSingularValuesAreOutOfRange) {
   Random rng(9);
   const Index D = 100, d = 6, m = 32;
