@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <Eigen/Eigenvalues>
 #include <Eigen/LU>
 #include <Eigen/SVD>
 
@@ -421,6 +422,31 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
 }
 
 template <class S>
+void FactoredOutputLayer<S>::svd_of_U(Eigen::VectorXd& sigma, Eigen::MatrixXd& P, Eigen::MatrixXd& R) const {
+  // U^T U = R S^2 R^T by a symmetric eigensolver, P = U R S^{-1}: about half
+  // the time of a direct SVD of U (BDCSVD), and as accurate while U is well
+  // conditioned, which the stabilization keeps it: squaring loses
+  // log10 cond(U)^2 digits, at most 4 under the accepted cond(U) < 100
+  // (the band [0.5, 2] alone gives 4). A worse U, as when the check comes
+  // late, goes to BDCSVD.
+  const Eigen::MatrixXd& U = U_;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(U.transpose() * U);
+  if (eig.info() == Eigen::Success) {
+    const Eigen::VectorXd lambda = eig.eigenvalues().reverse();  // descending, as an SVD
+    if (lambda(lambda.size() - 1) > 1e-4 * lambda(0)) {
+      sigma = lambda.cwiseSqrt();
+      R = eig.eigenvectors().rowwise().reverse();
+      P = U * R * sigma.cwiseInverse().asDiagonal();
+      return;
+    }
+  }
+  Eigen::BDCSVD<Eigen::MatrixXd> svd(U, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  sigma = svd.singularValues();
+  P = svd.matrixU();
+  R = svd.matrixV();
+}
+
+template <class S>
 void FactoredOutputLayer<S>::stabilize_now() {
   using Mat = Eigen::MatrixXd;
   const Index D = this->D_, d = this->d_;
@@ -431,10 +457,9 @@ void FactoredOutputLayer<S>::stabilize_now() {
     double& total;
     ~AddSeconds() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
   } add_seconds{t0, stab_.seconds};
-  Eigen::BDCSVD<Mat> svd(Mat(U_), Eigen::ComputeFullU | Eigen::ComputeFullV);
-  Eigen::VectorXd sigma = svd.singularValues();
-  const Mat& P = svd.matrixU();
-  const Mat& R = svd.matrixV();
+  Eigen::VectorXd sigma;
+  Mat P, R;
+  svd_of_U(sigma, P, R);
   ++stab_.checks;
   stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
   stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());

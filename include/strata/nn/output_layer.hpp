@@ -153,6 +153,7 @@ class FactoredOutputLayer final : public OutputLayer<S> {
 
  private:
   void refresh_products();  // F_ from the double state
+  void svd_of_U(Eigen::VectorXd& sigma, Eigen::MatrixXd& P, Eigen::MatrixXd& R) const;  // U = P diag(sigma) R^T
   RowMatrix<S> V_;                  // D x d
   RowMatrix<double> U_;             // d x d
   RowMatrix<double> UinvT_;         // d x d, U^{-T}

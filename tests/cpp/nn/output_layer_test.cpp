@@ -301,6 +301,34 @@ TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftT
   EXPECT_LT(rel_diff(factored.weights(), naive.weights()), 1e-10);
 }
 
+// A check that comes late finds U badly conditioned (cond(U) > 100): the SVD
+// then comes from BDCSVD instead of the eigensolver of U^T U, and the
+// correction still keeps W.
+TEST(OutputLayerStabilization, LateCheckOnABadlyConditionedU) {
+  const Index D = 200, d = 8, m = 16;
+  OutputLayerOptions opt = layer_options(OutputLoss::Squared);
+  opt.stabilize = false;  // checked by hand below
+  Random rng(4);
+  const RowMatrix<double> W0 = random_matrix<double>(D, d, 0.3, rng);
+  NaiveOutputLayer<double> naive(W0, opt);
+  FactoredOutputLayer<double> factored(W0, opt);
+  const RowMatrix<double> basis = random_matrix<double>(2, d, 1.0, rng);
+  int t = 0;
+  for (; t < 2000 && factored.singular_values_of_U().minCoeff() > 1e-3; ++t) {
+    const RowMatrix<double> H = random_matrix<double>(m, 2, 0.3, rng) * basis;
+    const CsrMatrix<double> Y = random_targets<double>(m, D, 4, 8, rng);
+    naive.step(H, Y.view(), 0.02, nullptr);
+    factored.step(H, Y.view(), 0.02, nullptr);
+  }
+  ASSERT_LT(factored.singular_values_of_U().minCoeff(), 1e-3) << t << " updates";
+  const double before = rel_diff(factored.weights(), naive.weights());
+  factored.stabilize_now();
+  const auto sigma = factored.singular_values_of_U();
+  EXPECT_GE(sigma.minCoeff(), opt.singular_low);
+  EXPECT_LE(sigma.maxCoeff(), opt.singular_high);
+  EXPECT_LT(rel_diff(factored.weights(), naive.weights()), before + 1e-10);
+}
+
 TEST(OutputLayerStabilization, FoldsWhenMostSingularValuesAreOutOfRange) {
   Random rng(9);
   const Index D = 100, d = 6, m = 32;
