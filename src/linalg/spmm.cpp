@@ -15,22 +15,51 @@ void spmm(const SparseView& X, const DenseMatrix& B, DenseMatrix& out, int threa
   spmm_into(X, B, out, threads);
 }
 
+namespace {
+
+/// out[c0, c0 + W) of row i of X B: the W sums stay in registers across the
+/// row's nonzeros (W fixed at compile time), instead of a load and a store of
+/// the output row for every nonzero.
+template <int W>
+inline void row_times_columns(const SparseView& X, Index i, const double* B, Index ldb, Index c0, double* out) {
+  double acc[W];
+  for (int t = 0; t < W; ++t) acc[t] = 0.0;
+  for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+    const double x = X.data[p];
+    const double* b = B + static_cast<Index>(X.indices[p]) * ldb + c0;
+#pragma GCC unroll 32
+    for (int t = 0; t < W; ++t) acc[t] += x * b[t];
+  }
+  for (int t = 0; t < W; ++t) out[c0 + t] = acc[t];
+}
+
+/// Row i of X B, k columns, in chunks of 32, 16, 8 and the rest.
+inline void row_times(const SparseView& X, Index i, const double* B, Index k, double* out) {
+  Index c = 0;
+  for (; c + 32 <= k; c += 32) row_times_columns<32>(X, i, B, k, c, out);
+  if (c + 16 <= k) row_times_columns<16>(X, i, B, k, c, out), c += 16;
+  if (c + 8 <= k) row_times_columns<8>(X, i, B, k, c, out), c += 8;
+  switch (k - c) {
+    case 7: row_times_columns<7>(X, i, B, k, c, out); break;
+    case 6: row_times_columns<6>(X, i, B, k, c, out); break;
+    case 5: row_times_columns<5>(X, i, B, k, c, out); break;
+    case 4: row_times_columns<4>(X, i, B, k, c, out); break;
+    case 3: row_times_columns<3>(X, i, B, k, c, out); break;
+    case 2: row_times_columns<2>(X, i, B, k, c, out); break;
+    case 1: row_times_columns<1>(X, i, B, k, c, out); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
 void spmm_into(const SparseView& X, const DenseMatrix& B, DenseRef out, int threads) {
   if (B.rows() != X.cols) throw ArgumentError("spmm: B must have X.cols rows");
   const Index k = B.cols();
   if (out.rows() != X.rows || out.cols() != k) throw ArgumentError("spmm: out must be X.rows x B.cols");
   threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 256)
-  for (Index i = 0; i < X.rows; ++i) {
-    double* o = out.row(i).data();
-    for (Index t = 0; t < k; ++t) o[t] = 0.0;
-    for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
-      const double x = X.data[p];
-      const double* b = B.row(X.indices[p]).data();
-#pragma omp simd
-      for (Index t = 0; t < k; ++t) o[t] += x * b[t];
-    }
-  }
+  for (Index i = 0; i < X.rows; ++i) row_times(X, i, B.data(), k, out.row(i).data());
 }
 
 namespace {

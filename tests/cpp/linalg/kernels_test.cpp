@@ -43,6 +43,24 @@ TEST(Spmm, ProductsAndGramMatchDenseForAnyThreadCount) {
   }
 }
 
+// X B sums each row's columns in register chunks of 32, 16, 8 and the rest:
+// every k from 1 to 70 takes a different mix of them, and the output may be a
+// view into a wider buffer (the NMF's shared product buffer).
+TEST(Spmm, EveryColumnCountAndStridedOutputMatchDense) {
+  const SparseMatrix X = random_sparse(40, 31, 0.3, 4);
+  const reference::Mat D = reference::dense(X.view());
+  for (Index k = 1; k <= 70; ++k) {
+    const DenseMatrix B = random_dense(31, k, 5 + static_cast<std::uint64_t>(k));
+    DenseMatrix out;
+    spmm(X.view(), B, out, 2);
+    ASSERT_LT((out - D * B).cwiseAbs().maxCoeff(), 1e-12) << "k = " << k;
+    DenseMatrix wide = DenseMatrix::Constant(40, k + 3, -1.0);
+    spmm_into(X.view(), B, wide.leftCols(k), 2);
+    ASSERT_LT((wide.leftCols(k) - D * B).cwiseAbs().maxCoeff(), 1e-12) << "k = " << k;
+    ASSERT_TRUE((wide.rightCols(3).array() == -1.0).all()) << "k = " << k;
+  }
+}
+
 TEST(Spmm, TransposeIsThreadCountIndependentAndHandlesUnsortedRows) {
   const SparseMatrix X = random_sparse(300, 90, 0.1, 11);
   const reference::Mat D = reference::dense(X.view());
