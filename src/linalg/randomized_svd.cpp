@@ -33,17 +33,20 @@ DenseMatrix householder_in_place(DenseMatrix& Y) {
 /// s I with s = 11 (n l + l (l + 1)) eps ||Y||_F^2 (shifted CholeskyQR3,
 /// Fukaya et al. 2020), which brings the condition number within reach of
 /// the two plain rounds, all in place; Householder QR, which needs two more
-/// n x l copies, is left for what even that cannot factor.
-DenseMatrix orthonormalize(DenseMatrix& Y, int threads) {
+/// n x l copies, is left for what even that cannot factor. `rounds` = 1
+/// (one plain round, orthonormal to about eps cond(Y)^2) is enough between
+/// power iterations, where the basis only has to stay well conditioned.
+DenseMatrix orthonormalize(DenseMatrix& Y, int threads, int rounds = 2) {
   const Index n = Y.rows(), l = Y.cols();
   DenseMatrix R = DenseMatrix::Identity(l, l);
   bool shifted = false;
-  for (int round = 0; round < 2;) {
+  for (int round = 0; round < rounds;) {
     DenseMatrix G;
     gram(Y, G, threads);
     Eigen::LLT<DenseMatrix> chol(G);
     const bool ok = chol.info() == Eigen::Success &&
                     chol.matrixLLT().diagonal().minCoeff() > 1e-8 * std::sqrt(G.diagonal().maxCoeff());
+    const bool shifted_now = !ok;
     if (!ok) {
       if (shifted) {
         // Y is (R so far)-scaled: Y_in = Y R. Finish with Householder on the current Y.
@@ -61,10 +64,21 @@ DenseMatrix orthonormalize(DenseMatrix& Y, int threads) {
     }
     const DenseMatrix Ri = chol.matrixU();
     const int nt = threads_for(threads, static_cast<double>(n) * l * l);
+    // Y <- Y Ri^{-1}, by blocks of rows (rows are independent). A plain round's
+    // Ri is well conditioned (checked above): multiplying by its l x l inverse
+    // is a GEMM, several times faster than the triangular solve, which the
+    // shifted round keeps.
+    const DenseMatrix Ri_inv =
+        shifted_now ? DenseMatrix() : DenseMatrix(Ri.triangularView<Eigen::Upper>().solve(DenseMatrix::Identity(l, l)));
 #pragma omp parallel for num_threads(nt) schedule(static)
-    for (Index b = 0; b < n; b += 1024) {  // Y <- Y Ri^{-1}, by blocks of rows (rows are independent)
+    for (Index b = 0; b < n; b += 1024) {
       auto block = Y.middleRows(b, std::min<Index>(1024, n - b));
-      chol.matrixU().solveInPlace<Eigen::OnTheRight>(block);
+      if (shifted_now) {
+        chol.matrixU().solveInPlace<Eigen::OnTheRight>(block);
+      } else {
+        const DenseMatrix product = block * Ri_inv;
+        block = product;
+      }
     }
     R = Ri * R;
   }
@@ -112,12 +126,13 @@ SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
       for (Index t = 0; t < l; ++t) omega(j, t) = rng.normal();
     centered_spmm(X, mu, omega, Y, threads);
   }
-  orthonormalize(Y, threads);
+  orthonormalize(Y, threads, o.power_iterations > 0 ? 1 : 2);
   for (int q = 0; q < o.power_iterations; ++q) {
     centered_spmm_transpose(X, mu, Y, Z, threads);
-    orthonormalize(Z, threads);
+    orthonormalize(Z, threads, 1);
     centered_spmm(X, mu, Z, Y, threads);
-    orthonormalize(Y, threads);
+    // The last Y is the basis Q of X ~ Q Q^T X: orthonormal to full precision.
+    orthonormalize(Y, threads, q + 1 < o.power_iterations ? 1 : 2);
   }
   // X^T Q = Qb R (Z <- Qb), R = Ur S Vr^T  =>  X ~ Q (X^T Q)^T = (Q Vr) S (Qb Ur)^T.
   centered_spmm_transpose(X, mu, Y, Z, threads);
