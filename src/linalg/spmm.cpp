@@ -3,6 +3,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "strata/core/error.hpp"
@@ -104,6 +106,53 @@ std::vector<Index> column_partition(const SparseView& X, int parts) {
   return bounds;
 }
 
+/// Eight doubles as one value (a GCC/Clang vector extension: one AVX-512
+/// register, or two or four narrower ones); aligned(8) allows unaligned rows.
+using Vec8 = double __attribute__((vector_size(64), aligned(8)));
+
+/// out[c] += x_c a for the nonzeros c of one row of X, from `c` while the
+/// column is below `hi`: the row a is held in NV registers of 8 (plus a
+/// scalar tail of k - 8 NV) instead of being reloaded for every nonzero,
+/// which the compiler must do when it cannot rule out that out aliases a.
+template <int NV>
+void scatter_row_fixed(const ColIndex* c, const ColIndex* end, ColIndex hi, const double* x, const double* a, Index k,
+                       double* out, Index ld) {
+  Vec8 av[NV > 0 ? NV : 1];
+  for (int j = 0; j < NV; ++j) std::memcpy(&av[j], a + 8 * j, sizeof(Vec8));
+  for (; c != end && *c < hi; ++c, ++x) {
+    const double xc = *x;
+    double* __restrict o = out + static_cast<Index>(*c) * ld;
+    for (int j = 0; j < NV; ++j) {
+      Vec8 ov;
+      std::memcpy(&ov, o + 8 * j, sizeof(Vec8));
+      ov += xc * av[j];
+      std::memcpy(o + 8 * j, &ov, sizeof(Vec8));
+    }
+    for (Index t = 8 * NV; t < k; ++t) o[t] += xc * a[t];
+  }
+}
+
+void scatter_row(const ColIndex* c, const ColIndex* end, ColIndex hi, const double* x, const double* a, Index k,
+                 double* out, Index ld) {
+  switch (k / 8) {
+    case 0: return scatter_row_fixed<0>(c, end, hi, x, a, k, out, ld);
+    case 1: return scatter_row_fixed<1>(c, end, hi, x, a, k, out, ld);
+    case 2: return scatter_row_fixed<2>(c, end, hi, x, a, k, out, ld);
+    case 3: return scatter_row_fixed<3>(c, end, hi, x, a, k, out, ld);
+    case 4: return scatter_row_fixed<4>(c, end, hi, x, a, k, out, ld);
+    case 5: return scatter_row_fixed<5>(c, end, hi, x, a, k, out, ld);
+    case 6: return scatter_row_fixed<6>(c, end, hi, x, a, k, out, ld);
+    case 7: return scatter_row_fixed<7>(c, end, hi, x, a, k, out, ld);
+    case 8: return scatter_row_fixed<8>(c, end, hi, x, a, k, out, ld);
+    default:  // k > 71: more registers than there are; the compiler's own loop
+      for (; c != end && *c < hi; ++c, ++x) {
+        double* o = out + static_cast<Index>(*c) * ld;
+#pragma omp simd
+        for (Index t = 0; t < k; ++t) o[t] += *x * a[t];
+      }
+  }
+}
+
 }  // namespace
 
 void spmm_transpose(const SparseView& X, const DenseMatrix& A, DenseMatrix& out, int threads) {
@@ -117,17 +166,13 @@ void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out
   const Index m = X.cols;
   if (out.rows() != m || out.cols() != k) throw ArgumentError("spmm_transpose: out must be X.cols x A.cols");
   out.setZero();
+  const Index ld = out.outerStride();
+  constexpr ColIndex kNoLimit = std::numeric_limits<ColIndex>::max();
   threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
   if (threads <= 1 || X.rows < 2 * threads) {
-    for (Index i = 0; i < X.rows; ++i) {
-      const double* a = A.row(i).data();
-      for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
-        const double x = X.data[p];
-        double* o = out.row(X.indices[p]).data();
-#pragma omp simd
-        for (Index t = 0; t < k; ++t) o[t] += x * a[t];
-      }
-    }
+    for (Index i = 0; i < X.rows; ++i)
+      scatter_row(X.indices + X.indptr[i], X.indices + X.indptr[i + 1], kNoLimit, X.data + X.indptr[i],
+                  A.row(i).data(), k, out.data(), ld);
     return;
   }
   // Sorted rows: each thread owns a range of output rows (columns of X) and
@@ -145,13 +190,7 @@ void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out
         const ColIndex* end = X.indices + X.indptr[i + 1];
         const ColIndex* first = tid == 0 ? begin : std::lower_bound(begin, end, lo);
         if (first == end || *first >= hi) continue;
-        const double* a = A.row(i).data();
-        for (const ColIndex* c = first; c != end && *c < hi; ++c) {
-          const double x = X.data[c - X.indices];
-          double* o = out.row(*c).data();
-#pragma omp simd
-          for (Index t = 0; t < k; ++t) o[t] += x * a[t];
-        }
+        scatter_row(first, end, hi, X.data + (first - X.indices), A.row(i).data(), k, out.data(), ld);
       }
     }
     return;
@@ -173,15 +212,9 @@ void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out
     if (tid > 0) partial[tid - 1].setZero(m, k);
     double* const acc = tid > 0 ? partial[tid - 1].data() : out.data();
     const Index stride = tid > 0 ? k : static_cast<Index>(out.outerStride());
-    for (Index i = bounds[tid]; i < bounds[tid + 1]; ++i) {
-      const double* a = A.row(i).data();
-      for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
-        const double x = X.data[p];
-        double* o = acc + static_cast<Index>(X.indices[p]) * stride;
-#pragma omp simd
-        for (Index t = 0; t < k; ++t) o[t] += x * a[t];
-      }
-    }
+    for (Index i = bounds[tid]; i < bounds[tid + 1]; ++i)
+      scatter_row(X.indices + X.indptr[i], X.indices + X.indptr[i + 1], kNoLimit, X.data + X.indptr[i],
+                  A.row(i).data(), k, acc, stride);
 #pragma omp barrier
 #pragma omp for schedule(static)
     for (Index j = 0; j < m; ++j) {

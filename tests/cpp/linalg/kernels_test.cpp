@@ -43,13 +43,22 @@ TEST(Spmm, ProductsAndGramMatchDenseForAnyThreadCount) {
   }
 }
 
-// X B sums each row's columns in register chunks of 32, 16, 8 and the rest:
-// every k from 1 to 70 takes a different mix of them, and the output may be a
-// view into a wider buffer (the NMF's shared product buffer).
+// X B sums each row's columns in register chunks of 32, 16, 8 and the rest,
+// and X^T A holds each row of A in registers of 8 plus a scalar tail: every k
+// from 1 to 80 takes a different mix of them (past 71, X^T A's generic
+// loop), and the output may be a view into a wider buffer (the NMF's shared
+// product buffer).
 TEST(Spmm, EveryColumnCountAndStridedOutputMatchDense) {
   const SparseMatrix X = random_sparse(40, 31, 0.3, 4);
   const reference::Mat D = reference::dense(X.view());
-  for (Index k = 1; k <= 70; ++k) {
+  for (Index k = 1; k <= 80; ++k) {
+    const DenseMatrix A = random_dense(40, k, 100 + static_cast<std::uint64_t>(k));
+    for (int threads : {1, 2}) {
+      DenseMatrix wideT = DenseMatrix::Constant(31, k + 2, -1.0);
+      spmm_transpose_into(X.view(), A, wideT.leftCols(k), threads);
+      ASSERT_LT((wideT.leftCols(k) - D.transpose() * A).cwiseAbs().maxCoeff(), 1e-12) << "k = " << k;
+      ASSERT_TRUE((wideT.rightCols(2).array() == -1.0).all()) << "k = " << k;
+    }
     const DenseMatrix B = random_dense(31, k, 5 + static_cast<std::uint64_t>(k));
     DenseMatrix out;
     spmm(X.view(), B, out, 2);
