@@ -3,12 +3,12 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <vector>
 
 #include "strata/core/error.hpp"
 #include "strata/parallel/threads.hpp"
+#include "vec8.hpp"
 
 namespace strata {
 
@@ -106,10 +106,6 @@ std::vector<Index> column_partition(const SparseView& X, int parts) {
   return bounds;
 }
 
-/// Eight doubles as one value (a GCC/Clang vector extension: one AVX-512
-/// register, or two or four narrower ones); aligned(8) allows unaligned rows.
-using Vec8 = double __attribute__((vector_size(64), aligned(8)));
-
 /// out[c] += x_c a for the nonzeros c of one row of X, from `c` while the
 /// column is below `hi`: the row a is held in NV registers of 8 (plus a
 /// scalar tail of k - 8 NV) instead of being reloaded for every nonzero,
@@ -117,17 +113,13 @@ using Vec8 = double __attribute__((vector_size(64), aligned(8)));
 template <int NV>
 void scatter_row_fixed(const ColIndex* c, const ColIndex* end, ColIndex hi, const double* x, const double* a, Index k,
                        double* out, Index ld) {
+  using detail::Vec8;
   Vec8 av[NV > 0 ? NV : 1];
-  for (int j = 0; j < NV; ++j) std::memcpy(&av[j], a + 8 * j, sizeof(Vec8));
+  for (int j = 0; j < NV; ++j) av[j] = detail::load8(a + 8 * j);
   for (; c != end && *c < hi; ++c, ++x) {
     const double xc = *x;
     double* __restrict o = out + static_cast<Index>(*c) * ld;
-    for (int j = 0; j < NV; ++j) {
-      Vec8 ov;
-      std::memcpy(&ov, o + 8 * j, sizeof(Vec8));
-      ov += xc * av[j];
-      std::memcpy(o + 8 * j, &ov, sizeof(Vec8));
-    }
+    for (int j = 0; j < NV; ++j) detail::store8(o + 8 * j, detail::load8(o + 8 * j) + xc * av[j]);
     for (Index t = 8 * NV; t < k; ++t) o[t] += xc * a[t];
   }
 }
