@@ -29,6 +29,9 @@ def test_factored_and_naive_train_the_same_network():
     for a, b in zip(f.encoder_weights_, n.encoder_weights_):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-9 * np.abs(b).max())
     np.testing.assert_allclose([h["loss"] for h in f.history_], [h["loss"] for h in n.history_], rtol=1e-9)
+    # The factored layer reports its stabilization: passes over V are checks that corrected.
+    assert set(f.stabilization_) == {"checks", "corrections", "passes", "folds"}
+    assert 0 <= f.stabilization_["passes"] <= f.stabilization_["checks"]
 
 
 @pytest.mark.parametrize("loss", ["squared", "spherical", "taylor", "zloss"])
