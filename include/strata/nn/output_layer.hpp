@@ -29,12 +29,15 @@
 ///    O(m^2) from the Gram), and the
 ///    SVD U = P S R^T is computed as soon as that bound may leave
 ///    [singular_low, singular_high], and in any case every `stabilize_every`
-///    updates. U^{-T} is then recomputed from the SVD, and the singular
-///    values outside the middle band [sqrt(low), sqrt(high)] (so that the
-///    next check is not due at once) are set back to 1 by a left correction U <- T U with
-///    V <- V T^{-1} (T = I + rank r, O(D d r)), and when more than d/2 of them
-///    are out of range U is folded into V instead (V <- V U, U <- I;
-///    O(D d^2), cheaper then).
+///    updates (from the eigensolver of U^T U while cond(U) < 100, else
+///    BDCSVD). U^{-T} is then recomputed from the SVD, and the singular
+///    values within a factor (high/low)^(1/8) of an edge are moved back
+///    inside by a left correction U <- T U with V <- V T^{-1} (T = c (I +
+///    rank r): one pass over V, O(D d r)). That pass also takes the values
+///    next in line and rescales all of them by c, away from the edge they
+///    drift to, so that the next pass is due as late as the band allows.
+///    When more than d/2 values are out of range U is folded into V instead
+///    (V <- V U, U <- I; O(D d^2), cheaper then).
 ///
 /// Examples are rows: a minibatch H is m x d (row j = h_j^T) and the targets Y
 /// are an m x D CSR matrix whose rows have distinct, sorted columns (the same
@@ -67,8 +70,8 @@ struct OutputLayerOptions {
   bool stabilize = true;      ///< factored only: keep U well conditioned (turn off only to study the collapse)
   int stabilize_every = 100;  ///< factored only: most updates between two SVD checks of U (checks also run
                               ///< whenever the singular values may have left [singular_low, singular_high])
-  double singular_low = 0.5;  ///< factored only: singular values of U below are reset to 1
-  double singular_high = 2.0; ///< factored only: singular values of U above are reset to 1
+  double singular_low = 0.5;  ///< factored only: singular values of U are kept in [low, high]
+  double singular_high = 2.0; ///< factored only: upper end of that band
 };
 
 /// The nonzeros of a CSR minibatch grouped by column: for every distinct
