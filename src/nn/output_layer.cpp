@@ -464,8 +464,8 @@ void FactoredOutputLayer<S>::stabilize_now() {
   stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
   stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
   // The values within a factor m = (high/low)^(1/8) of an edge (m = 1.19 for
-  // [0.5, 2]) are set back to 1 (the band's geometric middle), so that the
-  // next check is not due at once. The pass over V that this takes costs
+  // [0.5, 2]) are moved to the geometric middle of the other values, so that
+  // the next check is not due at once. The pass over V that this takes costs
   // about the same for a few more directions (it is memory-bound), so it
   // also resets the values within m^2 of the edge the bounds have been
   // drifting to, which would be next; and it rescales W = V U as
@@ -510,19 +510,24 @@ void FactoredOutputLayer<S>::stabilize_now() {
     std::vector<bool> reset(static_cast<std::size_t>(d), false);
     for (const Index i : out) reset[static_cast<std::size_t>(i)] = true;
     double rest_min = high, rest_max = low;
-    for (Index i = 0; i < d; ++i)
-      if (!reset[static_cast<std::size_t>(i)]) rest_min = std::min(rest_min, sigma(i)), rest_max = std::max(rest_max, sigma(i));
+    for (Index i = 0; i < d; ++i) {
+      if (reset[static_cast<std::size_t>(i)]) continue;
+      rest_min = std::min(rest_min, sigma(i));
+      rest_max = std::max(rest_max, sigma(i));
+    }
     const double join = rest_min <= rest_max ? std::sqrt(rest_min * rest_max) : middle;
     Eigen::VectorXd target = sigma;
     for (Index i = 0; i < r; ++i) target(out[i]) = join;
     // c balances the updates left before either edge at the rates seen since
     // the last check, ln(c min / low) / shrink = ln(high / (c max)) / grow,
     // and keeps every value a factor m inside the band.
-    const double a = std::log(target.minCoeff() / (low * m)), b = std::log(high / (m * target.maxCoeff()));
+    const double room_low = std::log(target.minCoeff() / (low * m));
+    const double room_high = std::log(high / (m * target.maxCoeff()));
     double log_c = 0.0;
-    if (shrink_rate + grow_rate > 0) log_c = (b * shrink_rate - a * grow_rate) / (shrink_rate + grow_rate);
+    if (shrink_rate + grow_rate > 0)
+      log_c = (room_high * shrink_rate - room_low * grow_rate) / (shrink_rate + grow_rate);
     // (1e-6: a value left exactly at the limit must not count as out at the next check through rounding)
-    log_c = std::clamp(log_c, -std::max(0.0, a - 1e-6), std::max(0.0, b - 1e-6));
+    log_c = std::clamp(log_c, -std::max(0.0, room_low - 1e-6), std::max(0.0, room_high - 1e-6));
     const double c = std::exp(log_c);
     // U = P S R^T; T = c (I + P_out diag(t/s - 1) P_out^T) sets S to c t (t the
     // targets), and V <- V T^{-1} = (V + (V P_out) diag(s/t - 1) P_out^T) / c keeps W.
