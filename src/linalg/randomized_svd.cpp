@@ -46,7 +46,6 @@ DenseMatrix orthonormalize(DenseMatrix& Y, int threads, int rounds = 2) {
     Eigen::LLT<DenseMatrix> chol(G);
     const bool ok = chol.info() == Eigen::Success &&
                     chol.matrixLLT().diagonal().minCoeff() > 1e-8 * std::sqrt(G.diagonal().maxCoeff());
-    const bool shifted_now = !ok;
     if (!ok) {
       if (shifted) {
         // Y is (R so far)-scaled: Y_in = Y R. Finish with Householder on the current Y.
@@ -69,11 +68,11 @@ DenseMatrix orthonormalize(DenseMatrix& Y, int threads, int rounds = 2) {
     // is a GEMM, several times faster than the triangular solve, which the
     // shifted round keeps.
     const DenseMatrix Ri_inv =
-        shifted_now ? DenseMatrix() : DenseMatrix(Ri.triangularView<Eigen::Upper>().solve(DenseMatrix::Identity(l, l)));
+        !ok ? DenseMatrix() : DenseMatrix(Ri.triangularView<Eigen::Upper>().solve(DenseMatrix::Identity(l, l)));
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (Index b = 0; b < n; b += 1024) {
       auto block = Y.middleRows(b, std::min<Index>(1024, n - b));
-      if (shifted_now) {
+      if (!ok) {  // a shifted round
         chol.matrixU().solveInPlace<Eigen::OnTheRight>(block);
       } else {
         const DenseMatrix product = block * Ri_inv;

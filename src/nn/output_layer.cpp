@@ -473,7 +473,7 @@ void FactoredOutputLayer<S>::stabilize_now() {
   // away from that edge (U only shrinks under the squared loss), so that the
   // next correction is due as late as possible.
   const double low = this->options_.singular_low, high = this->options_.singular_high;
-  const double m = std::pow(high / low, 0.125), middle = std::sqrt(low * high);
+  const double m = std::pow(high / low, 0.125);
   const double steps = static_cast<double>(std::max<long long>(1, since_check_));
   const double shrink_rate = log_shrink_ / steps, grow_rate = log_grow_ / steps;  // proven worst cases, per update
   since_check_ = 0;
@@ -505,8 +505,9 @@ void FactoredOutputLayer<S>::stabilize_now() {
     const Index r = static_cast<Index>(out.size());
     stab_.corrections += r;
     ++stab_.passes;
-    // The reset values join the others (the geometric middle of their range):
-    // a value reset to 1 below others already moved up would hold c back.
+    // The reset values join the others (the geometric middle of their range;
+    // at most d/2 values are reset, so there are others): a value reset to 1
+    // below others already moved up would hold c back.
     std::vector<bool> reset(static_cast<std::size_t>(d), false);
     for (const Index i : out) reset[static_cast<std::size_t>(i)] = true;
     double rest_min = high, rest_max = low;
@@ -515,7 +516,7 @@ void FactoredOutputLayer<S>::stabilize_now() {
       rest_min = std::min(rest_min, sigma(i));
       rest_max = std::max(rest_max, sigma(i));
     }
-    const double join = rest_min <= rest_max ? std::sqrt(rest_min * rest_max) : middle;
+    const double join = std::sqrt(rest_min * rest_max);
     Eigen::VectorXd target = sigma;
     for (Index i = 0; i < r; ++i) target(out[i]) = join;
     // c balances the updates left before either edge at the rates seen since
