@@ -100,6 +100,7 @@ void register_autoencoder(CLI::App& app) {
     summary["stabilization"] = {{"checks", r.stabilization.checks},
                                 {"corrections", r.stabilization.corrections},
                                 {"passes", r.stabilization.passes},
+                                {"flushes", r.stabilization.flushes},
                                 {"folds", r.stabilization.folds},
                                 {"seconds", r.stabilization.seconds}};
     summary["status"] = r.interrupted ? "interrupted" : "finished";

@@ -93,6 +93,7 @@ void register_lm(CLI::App& app) {
     summary["stabilization"] = {{"checks", r.stabilization.checks},
                                 {"corrections", r.stabilization.corrections},
                                 {"passes", r.stabilization.passes},
+                                {"flushes", r.stabilization.flushes},
                                 {"folds", r.stabilization.folds},
                                 {"seconds", r.stabilization.seconds}};
     summary["status"] = r.interrupted ? "interrupted" : "finished";

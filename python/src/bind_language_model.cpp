@@ -70,6 +70,7 @@ void bind_language_model(py::module_& m) {
         d["stabilization_checks"] = r.stabilization.checks;
         d["stabilization_corrections"] = r.stabilization.corrections;
         d["stabilization_passes"] = r.stabilization.passes;
+        d["stabilization_flushes"] = r.stabilization.flushes;
         d["stabilization_folds"] = r.stabilization.folds;
         return d;
       },

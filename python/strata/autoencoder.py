@@ -101,7 +101,8 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
         self.seconds_ = float(r["seconds"])
         self.seconds_per_batch_ = float(r["seconds_per_batch"])
         self.output_seconds_per_batch_ = float(r["output_seconds_per_batch"])
-        self.stabilization_ = {k: int(r["stabilization_" + k]) for k in ("checks", "corrections", "passes", "folds")}
+        self.stabilization_ = {k: int(r["stabilization_" + k])
+                               for k in ("checks", "corrections", "passes", "flushes", "folds")}
         self._train_codes = r["codes"]
         return self
 

@@ -175,9 +175,14 @@ FactoredOutputLayer<S>::FactoredOutputLayer(const RowMatrix<S>& W0, const Output
     : OutputLayer<S>(W0.rows(), W0.cols(), options), V_(detail::large_copy(W0)) {
   const Index D = this->D_, d = this->d_;
   require_argument(options.stabilize_every >= 1, "stabilize_every", ">= 1", std::to_string(options.stabilize_every));
+  require_argument(options.deferred_rank >= 0, "deferred_rank", ">= 0", std::to_string(options.deferred_rank));
   require_argument(options.singular_low > 0 && options.singular_low < 1 && options.singular_high > 1,
                    "singular_low, singular_high", "0 < low < 1 < high",
                    std::to_string(options.singular_low) + ", " + std::to_string(options.singular_high));
+  row_version_.assign(static_cast<std::size_t>(D), 0);
+  defer_P_.resize(0, d);
+  defer_Q_.resize(0, d);
+  defer_start_.assign(1, 0);
   U_ = RowMatrix<double>::Identity(d, d);
   UinvT_ = RowMatrix<double>::Identity(d, d);
   omega_ = ColVector<double>::Zero(d);
@@ -215,11 +220,182 @@ void FactoredOutputLayer<S>::refresh_products() {
 
 template <class S>
 RowMatrix<S> FactoredOutputLayer<S>::weights() const {
-  RowMatrix<S> W(this->D_, this->d_);
+  const Index D = this->D_, d = this->d_;
+  RowMatrix<S> W(D, d);
   const RowMatrix<S> U = U_.template cast<S>();
-  gemm_rows(W, V_, U, S(1), false, this->options_.threads);
+  // By blocks of rows: a block of V, its rows brought up to date in a copy
+  // (V itself is left as it is), times U.
+  constexpr Index kBlock = 256;
+  const Index blocks = (D + kBlock - 1) / kBlock;
+  const int t = static_cast<int>(
+      std::min<Index>(blocks, threads_for(this->options_.threads, 2.0 * double(D) * d * d)));
+#pragma omp parallel num_threads(t)
+  {
+    RowMatrix<S> block(kBlock, d), gathered;
+    std::vector<S> scratch;
+#pragma omp for schedule(static)
+    for (Index b = 0; b < blocks; ++b) {
+      const Index r0 = b * kBlock, rows = std::min(kBlock, D - r0);
+      block.topRows(rows) = V_.middleRows(r0, rows);
+      catch_up_block(block.data(), rows, row_version_.data() + r0, scratch, gathered);
+      W.middleRows(r0, rows).noalias() = block.topRows(rows) * U;
+    }
+  }
   W.rowwise() += omega_s_.transpose();
   return W;
+}
+
+// ---------------------------------------------------------------- deferred corrections of V
+//
+// A correction changes every row of V (V <- V T^{-1}, T^{-1} = identity plus
+// rank r, over c), but a step reads and writes only the rows of its targets.
+// So corrections are recorded, and a row is brought up to date when a
+// minibatch next touches it, while it is in cache for the step anyway,
+// instead of every correction streaming all of V through memory (O(D d)
+// bytes each). The rows no minibatch touched are brought up to date together
+// (a flush: one pass over V for all the corrections) once the deferred ranks
+// add up to `deferred_rank`, before U is folded into V, and when training ends.
+//
+// The corrections are rank-one terms T_i: v <- v + (v . p_i) q_i (a rank-r
+// correction is r of them: its p_i are orthonormal and q_i = s_i p_i, so
+// their order does not matter), times a scalar per correction. Their
+// product from term o on is v <- v + (v P_o^T) G_o Q_o with P_o, Q_o the
+// terms' rows from o on and G_o the trailing block of one unit upper
+// triangular G: term j adds the column G[:j, j] = G[:j, :j] Q[:j] p_j^T, and
+// that column's rows from o on involve only terms from o on. A row that
+// missed the corrections from s on (first term o) costs two thin products
+// with them, 4 (n - o) d flops, not a pass per correction.
+
+template <class S>
+void FactoredOutputLayer<S>::defer_correction(const Eigen::MatrixXd& p, const Eigen::MatrixXd& q, double a) {
+  const Index n0 = defer_P_.rows(), r = p.rows(), n = n0 + r;
+  defer_P_.conservativeResize(n, this->d_);
+  defer_Q_.conservativeResize(n, this->d_);
+  defer_P_.bottomRows(r) = p;
+  defer_Q_.bottomRows(r) = q;
+  defer_G_.conservativeResize(n, n);
+  defer_G_.bottomRows(r).setZero();
+  for (Index j = n0; j < n; ++j) {
+    const Eigen::VectorXd Qp = defer_Q_.topRows(j) * defer_P_.row(j).transpose();
+    defer_G_.col(j).head(j) = defer_G_.topLeftCorner(j, j).template triangularView<Eigen::Upper>() * Qp;
+    defer_G_(j, j) = 1.0;
+  }
+  for (double& scale : defer_scale_) scale *= a;
+  defer_scale_.push_back(a);
+  defer_start_.push_back(n);
+  defer_Ps_ = defer_P_.template cast<S>();
+  defer_Qs_ = defer_Q_.template cast<S>();
+  defer_Gs_ = defer_G_.template cast<S>();
+}
+
+template <class S>
+void FactoredOutputLayer<S>::catch_up_rows(S* rows, Index count, std::uint32_t from, std::vector<S>& scratch) const {
+  const Index d = this->d_, o = defer_start_[from], k = defer_P_.rows() - o;
+  const auto P = defer_Ps_.bottomRows(k);
+  const auto Q = defer_Qs_.bottomRows(k);
+  const auto G = defer_Gs_.bottomRightCorner(k, k).template triangularView<Eigen::Upper>();
+  const S a = static_cast<S>(defer_scale_[from]);
+  if (scratch.size() < static_cast<std::size_t>(2 * count * k)) scratch.resize(static_cast<std::size_t>(2 * count * k));
+  if (count == 1) {  // vector products (Eigen's GEMV), not a 1-row GEMM
+    Eigen::Map<Eigen::Matrix<S, 1, Eigen::Dynamic>> v(rows, d), t(scratch.data(), k), u(scratch.data() + k, k);
+    t.noalias() = v * P.transpose();
+    u.noalias() = t * G;
+    v.noalias() += u * Q;
+    v *= a;
+    return;
+  }
+  Eigen::Map<RowMatrix<S>> Vr(rows, count, d), T(scratch.data(), count, k), TG(scratch.data() + count * k, count, k);
+  T.noalias() = Vr * P.transpose();
+  TG.noalias() = T * G;
+  Vr.noalias() += TG * Q;
+  Vr *= a;
+}
+
+template <class S>
+void FactoredOutputLayer<S>::catch_up_block(S* block, Index rows, const std::uint32_t* versions,
+                                            std::vector<S>& scratch, RowMatrix<S>& gathered) const {
+  const auto now = static_cast<std::uint32_t>(defer_scale_.size());
+  if (now == 0) return;
+  const Index d = this->d_;
+  // The version most rows of the block share (in a flush, mostly the rows no
+  // minibatch touched) goes through the thin products as one block; the
+  // others row by row.
+  std::vector<Index> count(now + 1, 0);
+  for (Index i = 0; i < rows; ++i) ++count[versions[i]];
+  const auto common = static_cast<std::uint32_t>(std::max_element(count.begin(), count.end() - 1) - count.begin());
+  if (count[common] == rows) {
+    catch_up_rows(block, rows, common, scratch);
+    return;
+  }
+  if (gathered.rows() < count[common]) gathered.resize(rows, d);
+  Index g = 0;
+  for (Index i = 0; i < rows; ++i)
+    if (versions[i] == common) gathered.row(g++) = Eigen::Map<RowMatrix<S>>(block + i * d, 1, d);
+  if (g > 0) catch_up_rows(gathered.data(), g, common, scratch);
+  g = 0;
+  for (Index i = 0; i < rows; ++i) {
+    if (versions[i] == common)
+      Eigen::Map<RowMatrix<S>>(block + i * d, 1, d) = gathered.row(g++);
+    else if (versions[i] < now)
+      catch_up_rows(block + i * d, 1, versions[i], scratch);
+  }
+}
+
+template <class S>
+void FactoredOutputLayer<S>::catch_up_targets() {
+  const auto now = static_cast<std::uint32_t>(defer_scale_.size());
+  if (now == 0) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  const Index ng = groups_.size();
+  const int t = static_cast<int>(std::min<Index>(
+      std::max<Index>(1, ng / 64), threads_for(this->options_.threads, 4.0 * double(ng) * this->d_ * defer_P_.rows())));
+#pragma omp parallel num_threads(t)
+  {
+    std::vector<S> scratch;
+#pragma omp for schedule(static)
+    for (Index g = 0; g < ng; ++g) {
+      if (g + 1 < ng) detail::prefetch_row(V_.row(groups_.cols[g + 1]).data(), this->d_, true);
+      const auto k = static_cast<std::size_t>(groups_.cols[g]);
+      if (row_version_[k] == now) continue;
+      catch_up_rows(V_.row(static_cast<Index>(k)).data(), 1, row_version_[k], scratch);
+      row_version_[k] = now;
+    }
+  }
+  stab_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <class S>
+void FactoredOutputLayer<S>::apply_deferred() {
+  const auto t0 = std::chrono::steady_clock::now();
+  flush_corrections();
+  stab_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <class S>
+void FactoredOutputLayer<S>::flush_corrections() {
+  if (defer_scale_.empty()) return;
+  const Index D = this->D_, d = this->d_;
+  constexpr Index kBlock = 256;
+  const Index blocks = (D + kBlock - 1) / kBlock;
+  const int t = static_cast<int>(
+      std::min<Index>(blocks, threads_for(this->options_.threads, 4.0 * double(D) * d * defer_P_.rows())));
+#pragma omp parallel num_threads(t)
+  {
+    RowMatrix<S> gathered;
+    std::vector<S> scratch;
+#pragma omp for schedule(static)
+    for (Index b = 0; b < blocks; ++b) {
+      const Index r0 = b * kBlock, rows = std::min(kBlock, D - r0);
+      catch_up_block(V_.row(r0).data(), rows, row_version_.data() + r0, scratch, gathered);
+      std::fill_n(row_version_.begin() + r0, rows, 0u);
+    }
+  }
+  defer_P_.resize(0, d);
+  defer_Q_.resize(0, d);
+  defer_G_.resize(0, 0);
+  defer_start_.assign(1, 0);
+  defer_scale_.clear();
+  ++stab_.flushes;
 }
 
 template <class S>
@@ -237,6 +413,8 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
 
   // Forward, one product: H [Q | U^T | U^{-1}] = [Hhat | UH | Bm], row j =
   // (Q h_j)^T, (U h_j)^T, (U^{-T} h_j)^T; then the K target outputs per example.
+  groups_.build(Y.indptr, Y.indices, m);
+  catch_up_targets();
   RowMatrix<S> HF(m, 3 * d);
   gemm_rows(HF, H, F_, S(1), false, threads);
   const auto Hhat = HF.leftCols(d);
@@ -303,7 +481,6 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   // of the pairs) goes into a dense m x g block whose product gives its pairs
   // at GEMM speed; the other columns' pairs are summed one by one (rows of Cc
   // split among threads).
-  groups_.build(Y.indptr, Y.indices, m);
   const Index ng = groups_.size();
   constexpr Index kDenseGroup = 24;  // a rank-one m x m update costs about as much as 24^2 scattered pairs
   std::vector<Index> dense;
@@ -465,13 +642,13 @@ void FactoredOutputLayer<S>::stabilize_now() {
   stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
   // The values within a factor m = (high/low)^(1/8) of an edge (m = 1.19 for
   // [0.5, 2]) are moved to the geometric middle of the other values, so that
-  // the next check is not due at once. The pass over V that this takes costs
-  // about the same for a few more directions (it is memory-bound), so it
-  // also resets the values within m^2 of the edge the bounds have been
-  // drifting to, which would be next; and it rescales W = V U as
-  // (V / c)(c U), free inside the same pass: c moves all the singular values
-  // away from that edge (U only shrinks under the squared loss), so that the
-  // next correction is due as late as possible.
+  // the next check is not due at once. A correction also resets the values
+  // within m^2 of the edge the bounds have been drifting to, which would be
+  // next (a check costs an SVD of U; the correction costs each row of V
+  // 4 d flops per direction), and rescales W = V U as (V / c)(c U), free in
+  // the same correction: c moves all the singular values away from that edge
+  // (U only shrinks under the squared loss), so that the next correction is
+  // due as late as possible.
   const double low = this->options_.singular_low, high = this->options_.singular_high;
   const double m = std::pow(high / low, 0.125);
   const double steps = static_cast<double>(std::max<long long>(1, since_check_));
@@ -483,6 +660,7 @@ void FactoredOutputLayer<S>::stabilize_now() {
     if (sigma(i) < low * m || sigma(i) > high / m) out.push_back(i);
   if (2 * static_cast<Index>(out.size()) > d) {
     // Folding costs D d^2, a rank-r correction 2 D d r: fold when r > d/2.
+    flush_corrections();
     RowMatrix<S> Vnew(D, d);
     const RowMatrix<S> U = U_.template cast<S>();
     gemm_rows(Vnew, V_, U, S(1), false, threads);
@@ -532,32 +710,16 @@ void FactoredOutputLayer<S>::stabilize_now() {
     const double c = std::exp(log_c);
     // U = P S R^T; T = c (I + P_out diag(t/s - 1) P_out^T) sets S to c t (t the
     // targets), and V <- V T^{-1} = (V + (V P_out) diag(s/t - 1) P_out^T) / c keeps W.
-    RowMatrix<S> Pout(d, r);
-    ColVector<S> scale(r);
+    Mat Pout(d, r);
+    Eigen::VectorXd scale(r);
     for (Index i = 0; i < r; ++i) {
-      Pout.col(i) = P.col(out[i]).template cast<S>();
-      scale(i) = static_cast<S>(sigma(out[i]) / target(out[i]) - 1.0);
+      Pout.col(i) = P.col(out[i]);
+      scale(i) = sigma(out[i]) / target(out[i]) - 1.0;
     }
     sigma = c * target;
-    const S inv_c = static_cast<S>(1.0 / c);
-    const RowMatrix<S> right = inv_c * (scale.asDiagonal() * Pout.transpose());  // r x d
-    // One pass over V: each block of rows is corrected while it is in cache.
-    constexpr Index kBlock = 256;
-    const Index blocks = (D + kBlock - 1) / kBlock;
-    const int tb = static_cast<int>(std::min<Index>(blocks, threads_for(threads, 2.0 * double(D) * d * r)));
-#pragma omp parallel num_threads(tb)
-    {
-      RowMatrix<S> VP(kBlock, r);
-#pragma omp for schedule(static)
-      for (Index b = 0; b < blocks; ++b) {
-        const Index r0 = b * kBlock, rows = std::min(kBlock, D - r0);
-        auto Vb = V_.middleRows(r0, rows);
-        auto VPb = VP.topRows(rows);
-        VPb.noalias() = Vb * Pout;
-        Vb *= inv_c;
-        Vb.noalias() += VPb * right;
-      }
-    }
+    // Deferred: the rows of V take it when next touched (see catch_up_rows).
+    defer_correction(Pout.transpose(), scale.asDiagonal() * Pout.transpose(), 1.0 / c);
+    if (defer_P_.rows() >= this->options_.deferred_rank) flush_corrections();
   }
   // U and U^{-T} from the (corrected) SVD: U^{-T} = P S^{-1} R^T exactly, so
   // the errors accumulated by the Woodbury updates are dropped here.

@@ -29,9 +29,11 @@ def test_factored_and_naive_train_the_same_network():
     for a, b in zip(f.encoder_weights_, n.encoder_weights_):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-9 * np.abs(b).max())
     np.testing.assert_allclose([h["loss"] for h in f.history_], [h["loss"] for h in n.history_], rtol=1e-9)
-    # The factored layer reports its stabilization: passes over V are checks that corrected.
-    assert set(f.stabilization_) == {"checks", "corrections", "passes", "folds"}
+    # The factored layer reports its stabilization: passes are checks that corrected V; the
+    # corrections are deferred, and training ends by applying any left (one flush at most then).
+    assert set(f.stabilization_) == {"checks", "corrections", "passes", "flushes", "folds"}
     assert 0 <= f.stabilization_["passes"] <= f.stabilization_["checks"]
+    assert 0 <= f.stabilization_["flushes"] <= f.stabilization_["passes"]
 
 
 @pytest.mark.parametrize("loss", ["squared", "spherical", "taylor", "zloss"])

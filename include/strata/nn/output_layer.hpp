@@ -72,6 +72,9 @@ struct OutputLayerOptions {
                               ///< whenever the singular values may have left [singular_low, singular_high])
   double singular_low = 0.5;  ///< factored only: singular values of U are kept in [low, high]
   double singular_high = 2.0; ///< factored only: upper end of that band
+  int deferred_rank = 32;     ///< factored only: V's corrections are deferred (each row catches up when a
+                              ///< minibatch next touches it) until their ranks sum to this; one pass over
+                              ///< V then applies them to all rows (0: every correction passes over V at once)
 };
 
 /// The nonzeros of a CSR minibatch grouped by column: for every distinct
@@ -106,6 +109,9 @@ class OutputLayer {
   virtual OutputStepStats step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) = 0;
   /// W materialized (D x d). O(D d^2) for the factored layer.
   virtual RowMatrix<S> weights() const = 0;
+  /// Applies work a layer deferred (the factored layer's corrections of V),
+  /// so that training ends with it paid for. Changes no weight.
+  virtual void apply_deferred() {}
   Index output_dim() const { return D_; }
   Index input_dim() const { return d_; }
 
@@ -133,11 +139,13 @@ class NaiveOutputLayer final : public OutputLayer<S> {
 struct StabilizationStats {
   long long checks = 0;       ///< SVDs of U computed
   long long corrections = 0;  ///< singular values moved back into the band (summed over checks)
-  long long passes = 0;       ///< checks that corrected V (one pass over its D rows each; folds not counted)
+  long long passes = 0;       ///< checks that corrected V (a rank-r change of all D rows, deferred; folds
+                              ///< not counted)
+  long long flushes = 0;      ///< passes over all D rows of V applying the deferred corrections
   long long folds = 0;        ///< times U was folded into V
   double min_singular = 1.0;  ///< smallest singular value of U seen at a check (before correction)
   double max_singular = 1.0;  ///< largest singular value of U seen at a check (before correction)
-  double seconds = 0.0;       ///< wall time spent in the checks and corrections
+  double seconds = 0.0;       ///< wall time spent in the checks and corrections (catching up rows included)
 };
 
 /// The O(d^2) exact layer W = V U + 1 omega^T.
@@ -148,6 +156,8 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   FactoredOutputLayer(const RowMatrix<S>& W0, const OutputLayerOptions& options);
   OutputStepStats step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) override;
   RowMatrix<S> weights() const override;
+  /// Brings every row of V up to date with the deferred corrections (one pass over V).
+  void apply_deferred() override;
   const StabilizationStats& stabilization() const { return stab_; }
   /// Singular values of U (ascending order not guaranteed), O(d^3).
   ColVector<S> singular_values_of_U() const;
@@ -157,7 +167,23 @@ class FactoredOutputLayer final : public OutputLayer<S> {
  private:
   void refresh_products();  // F_ from the double state
   void svd_of_U(Eigen::VectorXd& sigma, Eigen::MatrixXd& P, Eigen::MatrixXd& R) const;  // U = P diag(sigma) R^T
-  RowMatrix<S> V_;                  // D x d
+  // Deferred corrections of V (see output_layer.cpp): rank-one terms
+  // v <- v + (v . p_i) q_i, i = 0..n-1 in order, composed as
+  // v <- a_s (v + (v P_s^T) G_s Q_s) for a row that missed corrections s..K-1.
+  void defer_correction(const Eigen::MatrixXd& p, const Eigen::MatrixXd& q, double a);  // rows: p_i, q_i
+  void catch_up_rows(S* rows, Index count, std::uint32_t from, std::vector<S>& scratch) const;  // same version
+  void catch_up_block(S* block, Index rows, const std::uint32_t* versions, std::vector<S>& scratch,
+                      RowMatrix<S>& gathered) const;  // rows at mixed versions, in place
+  void catch_up_targets();                            // the current minibatch's rows of V, made current
+  void flush_corrections();                           // every row made current, the corrections dropped
+
+  RowMatrix<S> V_;                           // D x d; row k has had the first row_version_[k] corrections
+  std::vector<std::uint32_t> row_version_;   // D
+  RowMatrix<double> defer_P_, defer_Q_;      // n x d: the rank-one terms p_i, q_i of the deferred corrections
+  RowMatrix<double> defer_G_;                // n x n, upper triangular with unit diagonal
+  RowMatrix<S> defer_Ps_, defer_Qs_, defer_Gs_;  // the same in S
+  std::vector<Index> defer_start_;           // K + 1: correction s's first term (defer_start_[K] = n)
+  std::vector<double> defer_scale_;          // K: a_s = product of the 1/c of corrections s..K-1
   RowMatrix<double> U_;             // d x d
   RowMatrix<double> UinvT_;         // d x d, U^{-T}
   RowMatrix<double> Q_;             // d x d, W^T W

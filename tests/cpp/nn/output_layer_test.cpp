@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
+#include <vector>
 
 #include "reference/dense_spherical.hpp"
 #include "strata/core/error.hpp"
@@ -299,6 +301,55 @@ TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftT
   EXPECT_GE(checked, 3);
   EXPECT_EQ(factored.stabilization().folds, 0);
   EXPECT_LT(rel_diff(factored.weights(), naive.weights()), 1e-10);
+}
+
+// Corrections of V are deferred: a row takes the ones it missed when a
+// minibatch next touches it, and all rows take them in one pass (a flush)
+// once their ranks add up to deferred_rank, or when U is folded into V.
+// Applied at once (0), flushed often (3) or never within the run (10^6), W is
+// the naive layer's; a large D leaves most rows untouched for many steps.
+TEST(OutputLayerStabilization, DeferredCorrectionsKeepW) {
+  const Index D = 3000, d = 8, m = 16;
+  Random rng(6);
+  const RowMatrix<double> W0 = random_matrix<double>(D, d, 0.3, rng);
+  OutputLayerOptions opt = layer_options(OutputLoss::Squared);
+  opt.stabilize_every = 1000;
+  NaiveOutputLayer<double> naive(W0, opt);
+  std::vector<std::unique_ptr<FactoredOutputLayer<double>>> layers;
+  for (const int deferred : {0, 3, 1000000}) {
+    opt.deferred_rank = deferred;
+    layers.push_back(std::make_unique<FactoredOutputLayer<double>>(W0, opt));
+  }
+  const RowMatrix<double> basis = random_matrix<double>(3, d, 1.0, rng);  // U shrinks in a 3-d subspace
+  for (int t = 0; t < 302; ++t) {
+    // The last two steps are long and shrink every direction alike: U is folded into V.
+    const bool last = t >= 300;
+    RowMatrix<double> H = random_matrix<double>(m, 3, 0.3, rng) * basis;
+    if (last) H << RowMatrix<double>::Identity(d, d), RowMatrix<double>::Identity(d, d);  // H^T H = 2 I
+    const double eta = last ? 0.175 : 0.02;
+    const CsrMatrix<double> Y = random_targets<double>(m, D, 4, 8, rng);
+    naive.step(H, Y.view(), eta, nullptr);
+    for (auto& layer : layers) layer->step(H, Y.view(), eta, nullptr);
+    if (t == 299) {
+      const auto& never = layers[2]->stabilization();
+      ASSERT_GE(never.passes, 5);
+      ASSERT_GT(never.corrections, 3);
+      EXPECT_EQ(never.flushes, 0);
+      EXPECT_EQ(never.folds, 0);
+      EXPECT_LT(rel_diff(layers[2]->weights(), naive.weights()), 1e-10);  // stale rows corrected in the copy
+    }
+  }
+  const auto& at_once = layers[0]->stabilization();
+  const auto& often = layers[1]->stabilization();
+  EXPECT_EQ(at_once.flushes, at_once.passes);
+  EXPECT_GT(often.flushes, 0);
+  EXPECT_LT(often.flushes, often.passes);
+  for (auto& layer : layers) {
+    EXPECT_GE(layer->stabilization().folds, 1);
+    EXPECT_LT(rel_diff(layer->weights(), naive.weights()), 1e-10);
+    layer->apply_deferred();
+    EXPECT_LT(rel_diff(layer->weights(), naive.weights()), 1e-10);
+  }
 }
 
 // A check that comes late finds U badly conditioned (cond(U) > 100): the SVD
