@@ -162,7 +162,8 @@ def main():
              "## Time per minibatch vs D (strata factored vs strata naive, same kernels)", "",
              "| D | d | naive s/batch (step) | factored s/batch (step) | speed-up step | naive output layer s "
              "| factored output layer s | speed-up output layer | D/(4d) | step / (D/4d) | output / (D/4d) "
-             "| factored GFLOP/s (excl. stabilization) | naive GFLOP/s | stabilization s/batch (checks, passes over V) |",
+             "| factored GFLOP/s (excl. stabilization) | naive GFLOP/s "
+             "| stabilization s/batch (checks, corrections of V, flushes) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     runs = []
     for d in map(int, args.dims.split(",")):
@@ -185,12 +186,14 @@ def main():
                    f"| {n_out / f_out:.0f}x | {theory:.0f} | {n_step / f_step / theory:.2f} "
                    f"| {n_out / f_out / theory:.2f} | {factored_flops(m, d, m * args.nnz) / (f_step - stab) / 1e9:.1f} "
                    f"| {naive_flops(m, d, m * args.nnz, D) / n_step / 1e9:.1f} "
-                   f"| {stab:.4f} ({r['stabilization_checks']}, {r['stabilization_passes']}) |")
+                   f"| {stab:.4f} ({r['stabilization_checks']}, {r['stabilization_passes']}, "
+                   f"{r['stabilization_flushes']}) |")
             print(row, flush=True)
             lines.append(row)
     lines += ["", f"Each row: medians of {args.repeats} alternated runs of each layer (factored: the steady "
               f"state, the marginal time per minibatch from minibatch {max(1, args.factored_batches // 6)} to "
-              f"{args.factored_batches}, stabilization included; checks and passes counted over the "
+              f"{args.factored_batches}, stabilization included, and so is applying the corrections of V still "
+              "deferred when training ends; checks, corrections and flushes counted over the "
               f"{args.factored_batches} of the last run; naive: mean of 2 at D d > 5e7, else 5). "
               "The runs, in ms per minibatch (factored step / naive step; factored output / naive output):", ""]
     for D, d, fs, fo, ns, no in runs:
@@ -222,13 +225,14 @@ def main():
     lines += ["", f"## The learning rate sets the stabilization's share (D = {D_big}, d = 300)", "",
               "Under the squared loss each update multiplies U by I - eta H^T A H, so U shrinks along the top "
               "directions of the hidden codes by about 2 eta lambda_max(H^T H) per minibatch, and its singular "
-              "values must be pulled back into [0.5, 2] by a pass over all D rows of V (O(D d), memory-bound) "
-              "about every ln(3.4) / (that rate) minibatches. The factored layer's advantage therefore depends on "
-              "the learning rate (relative to the scale of the codes): the D/(4d) figure assumes the corrections "
-              "are rare. Steady state as above, one run each"
+              "values must be pulled back into [0.5, 2] by a correction of all D rows of V (here of rank one, "
+              "4 D d flops; deferred: a row takes it when a minibatch next touches it, the untouched rows in one "
+              "pass per 32 deferred ranks and when training ends) about every ln(3.4) / (that rate) minibatches. "
+              "The factored layer's advantage therefore depends on the learning rate (relative to the scale of "
+              "the codes): the D/(4d) figure assumes the corrections are rare. Steady state as above, one run each"
               + (f"; the naive step ({naive_big[0]:.3g} s) is the median from the table above" if naive_big else "")
               + ".", "",
-              "| learning rate | factored s/batch (step) | of which stabilization | passes over V per 100 minibatches "
+              "| learning rate | factored s/batch (step) | of which stabilization | corrections of V per 100 minibatches "
               "| speed-up vs naive | step / (D/4d) | loss (last epoch) |", "|---|---|---|---|---|---|---|"]
     for lr in map(float, args.sweep_learning_rates.split(",")):
         f_step, f_out, stab, r = strata_steady(X, 300, args.factored_batches, args.threads, lr)
@@ -240,7 +244,8 @@ def main():
               "- The speed-up of the whole step counts the sparse input layer (O(nnz d)) and the relu on both sides.",
               "- Naive timings average fewer minibatches at large D (each costs seconds); the factored ones are "
               "the steady state, so they include the stabilization checks (an SVD of U whenever its singular "
-              "values may have left [0.5, 2], and at least every 100 updates) and the passes over V they trigger; "
+              "values may have left [0.5, 2], and at least every 100 updates) and the corrections of V they "
+              "trigger (rows catching up when touched, and the flushes); "
               "the first check comes only after a few dozen minibatches, which a short run would leave out.",
               "- The machine is shared with other jobs: timings are noisy; ratios compare medians of runs made "
               "alternately."]
