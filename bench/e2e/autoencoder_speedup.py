@@ -11,8 +11,9 @@ output layer d -> D, squared error, float32, minibatch 128, 2 threads.
 Timings are strata's own per-minibatch wall times (forward + backward + update;
 and the output layer alone). The factored layer's time is the steady state:
 the marginal time per minibatch between a short run and a long one, so that it
-carries its share of the stabilization (an SVD of U and a pass over V every
-few dozen minibatches, none in the first few dozen).
+carries its share of the stabilization (an SVD of U and a correction of V
+every dozen or so minibatches, none in the first few dozen; the corrections
+still deferred when training ends are applied inside the timed run).
 
   PYTHONPATH=build/python /usr/bin/python3 bench/e2e/autoencoder_speedup.py --out bench/results/autoencoder.md
   (only strata._core is used: a package holding just the module is enough)

@@ -323,6 +323,7 @@ void FactoredOutputLayer<S>::catch_up_block(S* block, Index rows, const std::uin
   std::vector<Index> count(now + 1, 0);
   for (Index i = 0; i < rows; ++i) ++count[versions[i]];
   const auto common = static_cast<std::uint32_t>(std::max_element(count.begin(), count.end() - 1) - count.begin());
+  if (count[common] == 0) return;  // every row is current
   if (count[common] == rows) {
     catch_up_rows(block, rows, common, scratch);
     return;
@@ -331,7 +332,7 @@ void FactoredOutputLayer<S>::catch_up_block(S* block, Index rows, const std::uin
   Index g = 0;
   for (Index i = 0; i < rows; ++i)
     if (versions[i] == common) gathered.row(g++) = Eigen::Map<RowMatrix<S>>(block + i * d, 1, d);
-  if (g > 0) catch_up_rows(gathered.data(), g, common, scratch);
+  catch_up_rows(gathered.data(), g, common, scratch);
   g = 0;
   for (Index i = 0; i < rows; ++i) {
     if (versions[i] == common)
