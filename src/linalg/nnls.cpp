@@ -82,7 +82,7 @@ void mu_row(double* f, const double* b, const DenseMatrix& G, double l1, double 
 
 }  // namespace
 
-void hals_rows(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
+void hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
                double l1, double l2, int threads) {
   const Index k = F.cols(), n = F.rows();
   threads = threads_for(threads, static_cast<double>(n) * k * k * (1 + max_sweeps));
@@ -118,7 +118,7 @@ void hals_rows(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, int
   }
 }
 
-void mu_rows(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads) {
+void mu_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads) {
   const Index k = F.cols();
   threads = threads_for(threads, static_cast<double>(F.rows()) * k * k);
 #pragma omp parallel num_threads(threads)
@@ -248,7 +248,7 @@ namespace {
 
 /// Block principal pivoting on every row; the final passive sets are left in
 /// `passive` (what the supports variant reports).
-Index bpp_all_rows(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads,
+Index bpp_all_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads,
                    std::vector<std::vector<char>>& passive) {
   const Index n = F.rows(), k = F.cols();
   const DenseMatrix Gr = regularized_gram(G, l2);
@@ -296,12 +296,12 @@ Index bpp_all_rows(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G,
 
 }  // namespace
 
-Index nnls_bpp(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads) {
+Index nnls_bpp(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads) {
   std::vector<std::vector<char>> passive;
   return bpp_all_rows(F, B, G, l1, l2, threads, passive);
 }
 
-Index nnls_bpp(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads,
+Index nnls_bpp(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads,
                NnlsSupports& supports) {
   std::vector<std::vector<char>> passive;
   const Index capped = bpp_all_rows(F, B, G, l1, l2, threads, passive);

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -70,12 +71,12 @@ namespace {
 /// (counted on every 8th row: a balance, not an exact split), or an empty
 /// vector when some row's columns are not ascending (views from Python may
 /// hold unsorted rows). One pass over the indices.
-std::vector<Index> column_partition(const SparseView& X, int parts) {
+std::vector<Index> column_partition(const SparseView& X, int parts, int threads) {
   constexpr Index kBuckets = 1024;
   const Index width = (X.cols + kBuckets - 1) / kBuckets;
   std::vector<Index> counts(static_cast<size_t>(kBuckets), 0);
   bool sorted = true;
-#pragma omp parallel num_threads(parts)
+#pragma omp parallel num_threads(threads)
   {
     std::vector<Index> local(static_cast<size_t>(kBuckets), 0);
     bool ok = true;
@@ -110,9 +111,10 @@ std::vector<Index> column_partition(const SparseView& X, int parts) {
 /// column is below `hi`: the row a is held in NV registers of 8 (plus a
 /// scalar tail of k - 8 NV) instead of being reloaded for every nonzero,
 /// which the compiler must do when it cannot rule out that out aliases a.
+/// Returns where it stopped (the first column at or above `hi`, or `end`).
 template <int NV>
-void scatter_row_fixed(const ColIndex* c, const ColIndex* end, ColIndex hi, const double* x, const double* a, Index k,
-                       double* out, Index ld) {
+const ColIndex* scatter_row_fixed(const ColIndex* c, const ColIndex* end, ColIndex hi, const double* x,
+                                  const double* a, Index k, double* out, Index ld) {
   using detail::Vec8;
   Vec8 av[NV > 0 ? NV : 1];
   for (int j = 0; j < NV; ++j) av[j] = detail::load8(a + 8 * j);
@@ -122,10 +124,11 @@ void scatter_row_fixed(const ColIndex* c, const ColIndex* end, ColIndex hi, cons
     for (int j = 0; j < NV; ++j) detail::store8(o + 8 * j, detail::load8(o + 8 * j) + xc * av[j]);
     for (Index t = 8 * NV; t < k; ++t) o[t] += xc * a[t];
   }
+  return c;
 }
 
-void scatter_row(const ColIndex* c, const ColIndex* end, ColIndex hi, const double* x, const double* a, Index k,
-                 double* out, Index ld) {
+const ColIndex* scatter_row(const ColIndex* c, const ColIndex* end, ColIndex hi, const double* x, const double* a,
+                            Index k, double* out, Index ld) {
   switch (k / 8) {
     case 0: return scatter_row_fixed<0>(c, end, hi, x, a, k, out, ld);
     case 1: return scatter_row_fixed<1>(c, end, hi, x, a, k, out, ld);
@@ -142,6 +145,27 @@ void scatter_row(const ColIndex* c, const ColIndex* end, ColIndex hi, const doub
 #pragma omp simd
         for (Index t = 0; t < k; ++t) o[t] += *x * a[t];
       }
+      return c;
+  }
+}
+
+/// Adds the columns [lo, hi) of X^T A to out, whose row 0 is column lo. With
+/// a cursor (one per row of X, positions relative to the row's start), the
+/// walk of row i starts at cursor[i] (when `resume`) and leaves it where it
+/// stopped, so consecutive blocks of one range read each row's part once.
+void scatter_columns(const SparseView& X, const DenseMatrix& A, Index lo, Index hi, double* out, Index ld,
+                     std::uint32_t* cursor, bool resume) {
+  const Index k = A.cols();
+  double* const shifted = out - lo * ld;  // indexed by column of X
+  for (Index i = 0; i < X.rows; ++i) {
+    const ColIndex* begin = X.indices + X.indptr[i];
+    const ColIndex* end = X.indices + X.indptr[i + 1];
+    const ColIndex* first = resume ? begin + cursor[i] : lo == 0 ? begin : std::lower_bound(begin, end, lo);
+    const ColIndex* stop = first;
+    if (first != end && *first < hi)
+      stop = scatter_row(first, end, static_cast<ColIndex>(hi), X.data + (first - X.indices), A.row(i).data(), k,
+                         shifted, ld);
+    if (cursor) cursor[i] = static_cast<std::uint32_t>(stop - begin);
   }
 }
 
@@ -157,11 +181,11 @@ void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out
   const Index k = A.cols();
   const Index m = X.cols;
   if (out.rows() != m || out.cols() != k) throw ArgumentError("spmm_transpose: out must be X.cols x A.cols");
-  out.setZero();
   const Index ld = out.outerStride();
   constexpr ColIndex kNoLimit = std::numeric_limits<ColIndex>::max();
   threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
   if (threads <= 1 || X.rows < 2 * threads) {
+    out.setZero();
     for (Index i = 0; i < X.rows; ++i)
       scatter_row(X.indices + X.indptr[i], X.indices + X.indptr[i + 1], kNoLimit, X.data + X.indptr[i],
                   A.row(i).data(), k, out.data(), ld);
@@ -171,22 +195,20 @@ void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out
   // walks every row of X over the part of it inside that range. No
   // accumulators, no reduction, and every output row sums in row order, so the
   // result does not depend on the thread count.
-  const std::vector<Index> columns = column_partition(X, threads);
+  // Each thread also zeroes its own range (a serial setZero of the whole
+  // output took ~2 ms of a ~20 ms product).
+  const std::vector<Index> columns = column_partition(X, threads, threads);
   if (!columns.empty()) {
 #pragma omp parallel num_threads(threads)
     {
       const int tid = omp_get_thread_num();
-      const ColIndex lo = static_cast<ColIndex>(columns[tid]), hi = static_cast<ColIndex>(columns[tid + 1]);
-      for (Index i = 0; i < X.rows; ++i) {
-        const ColIndex* begin = X.indices + X.indptr[i];
-        const ColIndex* end = X.indices + X.indptr[i + 1];
-        const ColIndex* first = tid == 0 ? begin : std::lower_bound(begin, end, lo);
-        if (first == end || *first >= hi) continue;
-        scatter_row(first, end, hi, X.data + (first - X.indices), A.row(i).data(), k, out.data(), ld);
-      }
+      const Index lo = columns[tid], hi = columns[tid + 1];
+      out.middleRows(lo, hi - lo).setZero();
+      scatter_columns(X, A, lo, hi, out.data() + lo * ld, ld, nullptr, false);
     }
     return;
   }
+  out.setZero();
   // Unsorted rows: thread 0 accumulates into `out`, the others into private
   // buffers; rows are split into equal-nonzero blocks so the threads finish
   // together, and the accumulators are summed in thread order.
@@ -216,6 +238,73 @@ void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out
 #pragma omp simd
         for (Index t = 0; t < k; ++t) o[t] += q[t];
       }
+    }
+  }
+}
+
+void spmm_row_blocks(const SparseView& X, const DenseMatrix& B, Index block_rows, int threads,
+                     const ProductBlockConsumer& consume) {
+  if (B.rows() != X.cols) throw ArgumentError("spmm_row_blocks: B must have X.cols rows");
+  if (block_rows < 1) throw ArgumentError("spmm_row_blocks: block_rows must be >= 1");
+  const Index k = B.cols();
+  const Index blocks = (X.rows + block_rows - 1) / block_rows;
+  threads = threads_for(threads, 2.0 * static_cast<double>(X.nnz()) * k);
+#pragma omp parallel num_threads(threads)
+  {
+    DenseMatrix buffer(std::min(block_rows, X.rows), k);
+#pragma omp for schedule(dynamic, 1)
+    for (Index b = 0; b < blocks; ++b) {
+      const Index i0 = b * block_rows, rows = std::min(block_rows, X.rows - i0);
+      for (Index r = 0; r < rows; ++r) row_times(X, i0 + r, B.data(), k, buffer.row(r).data());
+      consume(i0, buffer.topRows(rows));
+    }
+  }
+}
+
+TransposePlan plan_spmm_transpose(const SparseView& X, int threads, int blocks_per_thread) {
+  if (threads < 1 || blocks_per_thread < 1) throw ArgumentError("plan_spmm_transpose: threads and blocks must be >= 1");
+  TransposePlan plan;
+  plan.threads = std::min<Index>(threads, std::max<Index>(X.rows / 2, 1));
+  plan.blocks_per_thread = blocks_per_thread;
+  plan.bounds = column_partition(X, plan.threads * blocks_per_thread, plan.threads);
+  return plan;
+}
+
+void spmm_transpose_blocks(const SparseView& X, const DenseMatrix& A, const TransposePlan& plan,
+                           const ProductBlockConsumer& consume) {
+  if (A.rows() != X.rows) throw ArgumentError("spmm_transpose_blocks: A must have X.rows rows");
+  const Index k = A.cols();
+  const int per = plan.blocks_per_thread;
+  if (plan.bounds.empty()) {
+    // Unsorted rows: no column ranges to walk; the whole product, handed over in the same blocks.
+    DenseMatrix whole(X.cols, k);
+    spmm_transpose_into(X, A, whole, plan.threads);
+    const Index parts = static_cast<Index>(plan.threads) * per;
+#pragma omp parallel for num_threads(plan.threads) schedule(static)
+    for (Index b = 0; b < parts; ++b) {
+      const Index lo = X.cols * b / parts, hi = X.cols * (b + 1) / parts;
+      if (hi > lo) consume(lo, whole.middleRows(lo, hi - lo));
+    }
+    return;
+  }
+  if (static_cast<Index>(plan.bounds.size()) != static_cast<Index>(plan.threads) * per + 1 ||
+      plan.bounds.back() != X.cols)
+    throw ArgumentError("spmm_transpose_blocks: the plan was made for another matrix");
+#pragma omp parallel num_threads(plan.threads)
+  {
+    const int tid = omp_get_thread_num();
+    const Index* bounds = plan.bounds.data() + static_cast<Index>(tid) * per;
+    Index widest = 0;
+    for (int b = 0; b < per; ++b) widest = std::max(widest, bounds[b + 1] - bounds[b]);
+    DenseMatrix buffer(widest, k);
+    std::vector<std::uint32_t> cursor(per > 1 ? static_cast<size_t>(X.rows) : 0);
+    for (int b = 0; b < per; ++b) {
+      const Index lo = bounds[b], rows = bounds[b + 1] - lo;
+      if (rows == 0) continue;
+      auto block = buffer.topRows(rows);
+      block.setZero();
+      scatter_columns(X, A, lo, lo + rows, block.data(), k, per > 1 ? cursor.data() : nullptr, b > 0);
+      consume(lo, block);
     }
   }
 }

@@ -1,9 +1,12 @@
 #include "strata/solvers/nmf.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <optional>
 
 #include "strata/core/error.hpp"
@@ -331,6 +334,11 @@ struct Extrapolation {
   }
 };
 
+/// X^T W reaches the H-update in this many blocks per thread: two halve the
+/// product's buffer (to m k / 2 doubles in all) for about the speed of one
+/// (each block reads the rows of W it needs again).
+constexpr int kTransposeBlocksPerThread = 2;
+
 int automatic_sweeps(const SparseView& X, int k, Index rows) {
   // Gillis & Glineur: inner sweeps pay while one product (2 nnz k flops)
   // costs more than a sweep (rows k^2); rho is that ratio.
@@ -438,20 +446,44 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   const bool early_stop = o.inner_sweeps == 0;
 
   DenseMatrix HtH, WtW;
-  // X H^T (n x k) is needed only until W is updated, X^T W (m x k) only after:
-  // they share one buffer of max(n, m) k doubles, allocated once (resizing one
-  // matrix between the two shapes cost ~10K page faults an iteration).
-  std::vector<double> product(kl || masked ? 0 : static_cast<std::size_t>(std::max(X.rows, X.cols) * k));
-  Eigen::Map<DenseMatrix> XHt(product.data(), kl || masked ? 0 : X.rows, k);
-  Eigen::Map<DenseMatrix> XtW(product.data(), kl || masked ? 0 : X.cols, k);
+  // The products are never held whole (peak memory): X H^T reaches the
+  // W-update in blocks of rows and X^T W the H-update in blocks of columns,
+  // each block updated as soon as it is computed, while it is in cache.
+  const bool fused = !kl && !masked;
+  const int product_threads = threads_for(threads, 2.0 * static_cast<double>(Xf.nnz()) * k);
+  const Index row_block = std::max<Index>(64, (Index{1} << 15) / k / 64 * 64);  // 256 KiB of X H^T
+  TransposePlan plan;
+  if (fused) plan = plan_spmm_transpose(Xf, product_threads, kTransposeBlocksPerThread);
+  auto update_block = [&](DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int sweeps, double l1, double l2) {
+    if (o.solver == NmfSolver::Hals) hals_rows(F, B, G, sweeps, early_stop, l1, l2, 1);
+    else if (o.solver == NmfSolver::Mu) mu_rows(F, B, G, l1, l2, 1);
+    else nnls_bpp(F, B, G, l1, l2, 1);
+  };
+  auto update_W = [&] {
+    spmm_row_blocks(Xf, Ht, row_block, product_threads, [&](Index i0, DenseRef B) {
+      update_block(W.middleRows(i0, B.rows()), B, HtH, sweeps_W, o.l1_W, o.l2_W);
+    });
+  };
+  // <X^T W, H^T>, by blocks; with `update`, each block of H^T is updated
+  // first and the inner product is with the new H. Per-thread sums, added in
+  // thread order: deterministic for a thread count.
+  std::vector<double> inner_parts(static_cast<size_t>(plan.threads));
+  auto xtw_inner = [&](bool update) {
+    std::fill(inner_parts.begin(), inner_parts.end(), 0.0);
+    spmm_transpose_blocks(Xf, W, plan, [&](Index j0, DenseRef B) {
+      auto Hb = Ht.middleRows(j0, B.rows());
+      if (update) update_block(Hb, B, WtW, sweeps_H, o.l1_H, o.l2_H);
+      inner_parts[static_cast<size_t>(omp_get_thread_num())] += frobenius_inner(B, Hb);
+    });
+    return std::accumulate(inner_parts.begin(), inner_parts.end(), 0.0);
+  };
   std::vector<double> ratio;
   auto relative = [&](double loss) { return nx2 > 0 ? std::sqrt(std::max(2.0 * loss, 0.0) / nx2) : 0.0; };
   auto frobenius_loss_now = [&] {
     if (masked) return masked_loss(Xf, W, Ht, threads);
-    spmm_transpose_into(Xf, W, XtW, threads);
     gram(W, WtW, threads);
     gram(Ht, HtH, threads);
-    return 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
+    return 0.5 * std::max(nx2 - 2.0 * xtw_inner(false) + frobenius_inner(WtW, HtH), 0.0);
   };
   double loss = kl ? kl_ratio(Xf, W, Ht, ratio, threads) : frobenius_loss_now();
   auto record = [&](int it, double l) {
@@ -492,10 +524,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
         if (ex->extrapolate_H) gram(Ht, HtH, threads);
       }
       if (HtH.rows() != k) gram(Ht, HtH, threads);
-      spmm_into(Xf, Ht, XHt, threads);
-      if (o.solver == NmfSolver::Hals) hals_rows(W, XHt, HtH, sweeps_W, early_stop, o.l1_W, o.l2_W, threads);
-      else if (o.solver == NmfSolver::Mu) mu_rows(W, XHt, HtH, o.l1_W, o.l2_W, threads);
-      else nnls_bpp(W, XHt, HtH, o.l1_W, o.l2_W, threads);
+      update_W();
       if (extrapolating) {
         // W_n -> its extrapolation, which the H-update and the loss see (so
         // the reported loss is of the returned pair). The H-update starts
@@ -505,13 +534,10 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
         if (ex->extrapolate_H) Ht = ex->H_prev.cast<double>();
       }
       gram(W, WtW, threads);
-      spmm_transpose_into(Xf, W, XtW, threads);
-      if (o.solver == NmfSolver::Hals) hals_rows(Ht, XtW, WtW, sweeps_H, early_stop, o.l1_H, o.l2_H, threads);
-      else if (o.solver == NmfSolver::Mu) mu_rows(Ht, XtW, WtW, o.l1_H, o.l2_H, threads);
-      else nnls_bpp(Ht, XtW, WtW, o.l1_H, o.l2_H, threads);
+      const double inner = xtw_inner(true);
       // ||X - WH||^2 = ||X||^2 - 2 <X^T W, H^T> + <W^T W, H H^T>, from products already at hand.
       gram(Ht, HtH, threads);
-      loss = 0.5 * std::max(nx2 - 2.0 * frobenius_inner(XtW, Ht) + frobenius_inner(WtW, HtH), 0.0);
+      loss = 0.5 * std::max(nx2 - 2.0 * inner + frobenius_inner(WtW, HtH), 0.0);
       if (extrapolating) ex->adapt(loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
     }
     const double previous = res.history.back().loss;
@@ -533,7 +559,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       break;
     }
   }
-  std::vector<double>().swap(product);  // peak memory: the outputs need neither product
+  ex.reset();  // peak memory: H is about to be written out beside H^T
   res.loss = loss;
   if (masked) res.relative_error = relative(masked_loss(Xf, W, Ht, threads));
   else if (!kl && nx2 > 0) res.relative_error = relative(loss);  // the last loss is of the final factors

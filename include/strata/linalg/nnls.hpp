@@ -16,17 +16,17 @@ namespace strata {
 /// With `early_stop`, a row stops sweeping once a sweep changes it by less
 /// than 1% of what its first sweep did (Gillis & Glineur 2012).
 /// Cost: k^2 flops per row per sweep.
-void hals_rows(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
+void hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
                double l1, double l2, int threads);
 
 /// Multiplicative update (Lee & Seung): F <- F .* B / (F G + l1 + l2 F).
-void mu_rows(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads);
+void mu_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads);
 
 /// Exact NNLS of every row by block principal pivoting (Kim & Park 2011), rows
 /// that share a passive set solved together with one Cholesky factorization.
 /// F on entry is a warm start: its support is the initial passive set.
 /// Returns the number of rows that hit the iteration cap (0 normally).
-Index nnls_bpp(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads);
+Index nnls_bpp(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads);
 
 /// The supports (passive sets) of an exact NNLS solve: row i of F was solved
 /// on the columns sets[row_set[i]] (sorted, possibly empty), and
@@ -38,7 +38,7 @@ struct NnlsSupports {
 };
 
 /// nnls_bpp that also reports every row's final passive set.
-Index nnls_bpp(DenseMatrix& F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads,
+Index nnls_bpp(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads,
                NnlsSupports& supports);
 
 /// Solves G_PP z_P = R_P row by row on each row's support (z = 0 off it), one

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "reference/dense_nmf.hpp"
+#include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
 #include "strata/linalg/nnls.hpp"
 #include "strata/linalg/randomized_svd.hpp"
@@ -97,6 +98,64 @@ TEST(Spmm, TransposeIsThreadCountIndependentAndHandlesUnsortedRows) {
     spmm_transpose(U, A, out, threads);
     EXPECT_LT((out - D.transpose() * A).cwiseAbs().maxCoeff(), 1e-12) << threads << " threads";
   }
+}
+
+// The blocked products hand every row over exactly once, with the same sums
+// as the whole products (the same kernels, in the same order), for any block
+// size, thread count and blocks per thread; a thread's later blocks resume
+// each row of X where the earlier ones stopped (k = 75: the generic loop).
+TEST(Spmm, BlockedProductsHandOverEveryRowOnce) {
+  const SparseMatrix X = random_sparse(300, 90, 0.1, 21);
+  for (Index k : {3, 9, 75}) {
+    const DenseMatrix B = random_dense(90, k, 22), A = random_dense(300, k, 23);
+    DenseMatrix whole, wholeT;
+    spmm(X.view(), B, whole, 1);
+    spmm_transpose(X.view(), A, wholeT, 1);
+    for (int threads : {1, 2, 3}) {
+      for (Index block_rows : {1, 7, 64, 1000}) {
+        DenseMatrix got = DenseMatrix::Constant(300, k, -1.0);
+        std::vector<int> seen(300, 0);
+        spmm_row_blocks(X.view(), B, block_rows, threads, [&](Index first, DenseRef block) {
+          got.middleRows(first, block.rows()) = block;
+          for (Index r = 0; r < block.rows(); ++r) ++seen[first + r];
+        });
+        ASSERT_EQ(got, whole) << "k " << k << ", " << threads << " threads, blocks of " << block_rows;
+        ASSERT_TRUE(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }));
+      }
+      for (int per : {1, 2, 5}) {
+        const TransposePlan plan = plan_spmm_transpose(X.view(), threads, per);
+        DenseMatrix got = DenseMatrix::Constant(90, k, -1.0);
+        std::vector<int> seen(90, 0);
+        spmm_transpose_blocks(X.view(), A, plan, [&](Index first, DenseRef block) {
+          got.middleRows(first, block.rows()) = block;
+          for (Index r = 0; r < block.rows(); ++r) ++seen[first + r];
+        });
+        ASSERT_EQ(got, wholeT) << "k " << k << ", " << threads << " threads, " << per << " blocks each";
+        ASSERT_TRUE(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }));
+      }
+    }
+  }
+  // Unsorted rows: the plan says so, and the blocks still cover the product.
+  std::vector<ColIndex> indices(X.indices.begin(), X.indices.end());
+  std::vector<double> data(X.data.begin(), X.data.end());
+  for (Index i = 0; i < X.rows; ++i) {
+    std::reverse(indices.begin() + X.indptr[i], indices.begin() + X.indptr[i + 1]);
+    std::reverse(data.begin() + X.indptr[i], data.begin() + X.indptr[i + 1]);
+  }
+  SparseView U = X.view();
+  U.indices = indices.data();
+  U.data = data.data();
+  const DenseMatrix A = random_dense(300, 9, 24);
+  const reference::Mat D = reference::dense(X.view());
+  const TransposePlan plan = plan_spmm_transpose(U, 2, 3);
+  EXPECT_TRUE(plan.bounds.empty());
+  DenseMatrix got = DenseMatrix::Constant(90, 9, -1.0);
+  spmm_transpose_blocks(U, A, plan, [&](Index first, DenseRef block) { got.middleRows(first, block.rows()) = block; });
+  EXPECT_LT((got - D.transpose() * A).cwiseAbs().maxCoeff(), 1e-12);
+  // A plan is for one matrix.
+  const SparseMatrix other = random_sparse(300, 91, 0.1, 25);
+  EXPECT_THROW(spmm_transpose_blocks(other.view(), A, plan_spmm_transpose(X.view(), 2, 2), [](Index, DenseRef) {}),
+               ArgumentError);
 }
 
 TEST(Nnls, BppMatchesActiveSetReference) {
