@@ -90,6 +90,14 @@ def run_rcppml(X, k, threads, tmp):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def peak_rss_mb(cmd):
+    """The maximum resident set of cmd, in MB, as GNU time (Debian's `time`) reports it. Not os.wait4 on a child
+    of this process: Linux carries a process's peak across exec, so a child forked from this large interpreter
+    would report the interpreter's size; time forks the command from its own small process."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], check=True, stderr=subprocess.PIPE, text=True).stderr
+    return int(out.strip().splitlines()[-1]) * 1024 / 1e6
+
+
 def time_to_target(history, key, target):
     for h in history:
         if h[key] is not None and h[key] <= target:
@@ -202,6 +210,28 @@ def main():
                   f"{metrics['loss']:.2f} |", ""]
         ratio = sk_time / t_target if t_target else float("nan")
         lines.append(f"Time to scikit-learn's 100-iteration divergence: **{ratio:.1f}x faster**.\n")
+
+    # ---- peak memory of the Frobenius run (the CLI, as a user runs it) against
+    # the input matrix (its corpus file, used in place through a mapping) plus
+    # the factors W (n x k) and H (k x m), in doubles.
+    k = args.k
+    x_mb = os.path.getsize(corpus) / 1e6
+    factors_mb = (X.shape[0] + X.shape[1]) * k * 8 / 1e6
+    base = [args.cli, "nmf", corpus, "-k", str(k), "--init", "nndsvd", "--max-iter", "35", "--tol", "0",
+            "--threads", str(args.threads), "-o", os.path.join(tmp, "mem"), "-q"]
+    lines += ["## Peak memory\n",
+              f"`{' '.join(['strata'] + base[1:2] + ['X.strata'] + base[3:-3] + ['-o', 'OUT', '-q'])}`: maximum "
+              f"resident set of the process. X (the corpus file, used in place through its memory mapping) is "
+              f"{x_mb:.1f} MB, the factors W and H {factors_mb:.1f} MB; the goal, 1.5x of both, is "
+              f"{1.5 * (x_mb + factors_mb):.1f} MB.\n",
+              "| run | maximum resident set | x (X + factors) |", "|---|---|---|"]
+    if not os.path.exists("/usr/bin/time"):
+        lines.append("Not measured: install Debian's `time` package.\n")
+    else:
+        for label, extra in [("default (extrapolation on)", []), ("`--no-extrapolate`", ["--no-extrapolate"])]:
+            mb = peak_rss_mb(base + extra)
+            lines.append(f"| {label} | {mb:.1f} MB | {mb / (x_mb + factors_mb):.2f}x |")
+        lines.append("")
 
     text = "\n".join(lines)
     print(text)

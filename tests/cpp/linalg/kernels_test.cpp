@@ -21,6 +21,20 @@ SparseMatrix random_sparse(Index n, Index m, double density, std::uint64_t seed)
       if (rng.uniform() < density) t.push_back({i, static_cast<ColIndex>(j), rng.uniform() * 3});
   return csr_from_triplets(n, m, std::move(t));
 }
+/// X with every row's entries reversed (a valid CSR view, as scipy allows,
+/// with unsorted rows); `indices` and `data` hold the reversed arrays.
+SparseView reversed_rows(const SparseMatrix& X, std::vector<ColIndex>& indices, std::vector<double>& data) {
+  indices.assign(X.indices.begin(), X.indices.end());
+  data.assign(X.data.begin(), X.data.end());
+  for (Index i = 0; i < X.rows; ++i) {
+    std::reverse(indices.begin() + X.indptr[i], indices.begin() + X.indptr[i + 1]);
+    std::reverse(data.begin() + X.indptr[i], data.begin() + X.indptr[i + 1]);
+  }
+  SparseView U = X.view();
+  U.indices = indices.data();
+  U.data = data.data();
+  return U;
+}
 DenseMatrix random_dense(Index n, Index k, std::uint64_t seed) {
   Random rng(seed);
   DenseMatrix A(n, k);
@@ -84,15 +98,9 @@ TEST(Spmm, TransposeIsThreadCountIndependentAndHandlesUnsortedRows) {
   }
   // The same matrix with every row's entries reversed (a valid CSR view, as
   // scipy allows): the accumulator path, same product.
-  std::vector<ColIndex> indices(X.indices.begin(), X.indices.end());
-  std::vector<double> data(X.data.begin(), X.data.end());
-  for (Index i = 0; i < X.rows; ++i) {
-    std::reverse(indices.begin() + X.indptr[i], indices.begin() + X.indptr[i + 1]);
-    std::reverse(data.begin() + X.indptr[i], data.begin() + X.indptr[i + 1]);
-  }
-  SparseView U = X.view();
-  U.indices = indices.data();
-  U.data = data.data();
+  std::vector<ColIndex> indices;
+  std::vector<double> data;
+  const SparseView U = reversed_rows(X, indices, data);
   for (int threads : {1, 2, 3}) {
     DenseMatrix out;
     spmm_transpose(U, A, out, threads);
@@ -136,15 +144,9 @@ TEST(Spmm, BlockedProductsHandOverEveryRowOnce) {
     }
   }
   // Unsorted rows: the plan says so, and the blocks still cover the product.
-  std::vector<ColIndex> indices(X.indices.begin(), X.indices.end());
-  std::vector<double> data(X.data.begin(), X.data.end());
-  for (Index i = 0; i < X.rows; ++i) {
-    std::reverse(indices.begin() + X.indptr[i], indices.begin() + X.indptr[i + 1]);
-    std::reverse(data.begin() + X.indptr[i], data.begin() + X.indptr[i + 1]);
-  }
-  SparseView U = X.view();
-  U.indices = indices.data();
-  U.data = data.data();
+  std::vector<ColIndex> indices;
+  std::vector<double> data;
+  const SparseView U = reversed_rows(X, indices, data);
   const DenseMatrix A = random_dense(300, 9, 24);
   const reference::Mat D = reference::dense(X.view());
   const TransposePlan plan = plan_spmm_transpose(U, 2, 3);
