@@ -11,6 +11,8 @@
 #include <Eigen/SVD>
 
 #include "strata/core/error.hpp"
+#include "strata/core/random.hpp"
+#include "strata/linalg/eigen_subset.hpp"
 #include "strata/parallel/threads.hpp"
 #include "random_rows.hpp"
 
@@ -625,6 +627,95 @@ void FactoredOutputLayer<S>::svd_of_U(Eigen::VectorXd& sigma, Eigen::MatrixXd& P
 }
 
 template <class S>
+void FactoredOutputLayer<S>::resync_inverse() {
+  // The Woodbury updates carry U^{-T}'s rounding errors forward, and they grow
+  // (about 2x per check in the tests' fast-changing U). A random probe x
+  // measures the drift, ||U^T (U^{-T} x) - x|| / ||x||, in O(d^2); past 1e-12
+  // one Newton-Schulz step Y <- 2Y - Y (U^T Y) squares it away (two d^3
+  // products, about as often as every tenth check).
+  const Index d = this->d_;
+  const int threads = this->options_.threads;
+  Eigen::VectorXd x(d);
+  Random rng(static_cast<std::uint64_t>(updates_) + 1);
+  for (Index i = 0; i < d; ++i) x[i] = rng.normal();
+  const Eigen::VectorXd y = UinvT_ * x;
+  const double drift = (U_.transpose() * y - x).norm() / x.norm();
+  if (!(drift > 1e-12)) return;
+  RowMatrix<double> M(d, d), Y = 2.0 * UinvT_;
+  gemm_rows(M, U_.transpose(), UinvT_, 1.0, false, threads);
+  gemm_rows(Y, UinvT_, M, -1.0, true, threads);
+  UinvT_.swap(Y);
+  ++stab_.resyncs;
+}
+
+namespace {
+
+/// What a check does with the singular values of U (descending `sigma`):
+/// fold U into V, or move the values in `out` to `target` and scale all by c.
+struct CorrectionPlan {
+  bool fold = false;
+  std::vector<Index> out;  // indices into sigma
+  Eigen::VectorXd target;  // sigma with the out values replaced (before the scale c)
+  double c = 1.0;
+};
+
+/// The values within a factor m = (high/low)^(1/8) of an edge (m = 1.19 for
+/// [0.5, 2]) are moved to the geometric middle of the other values, so that
+/// the next check is not due at once. A correction also resets the values
+/// within m^2 of the edge the bounds have been drifting to, which would be
+/// next (a check costs an eigensolve; the correction costs each row of V
+/// 4 d flops per direction), and rescales W = V U as (V / c)(c U), free in
+/// the same correction: c moves all the singular values away from that edge
+/// (U only shrinks under the squared loss), so that the next correction is
+/// due as late as possible. `shrink_rate` and `grow_rate` are the bounds'
+/// proven worst cases per update since the last check.
+CorrectionPlan plan_correction(const Eigen::VectorXd& sigma, double low, double high, double shrink_rate,
+                               double grow_rate) {
+  const Index d = sigma.size();
+  const double m = std::pow(high / low, 0.125);
+  CorrectionPlan plan;
+  for (Index i = 0; i < d; ++i)
+    if (sigma(i) < low * m || sigma(i) > high / m) plan.out.push_back(i);
+  // Folding costs D d^2, a rank-r correction 2 D d r: fold when r > d/2.
+  plan.fold = 2 * static_cast<Index>(plan.out.size()) > d;
+  if (plan.fold || plan.out.empty()) return plan;
+  const Index cap = std::max<Index>(static_cast<Index>(plan.out.size()), d / 16);
+  const bool shrinking = shrink_rate >= grow_rate;
+  for (Index i = 0; i < d && static_cast<Index>(plan.out.size()) < cap; ++i) {
+    const bool is_out = sigma(i) < low * m || sigma(i) > high / m;
+    if (!is_out && (shrinking ? sigma(i) < low * m * m : sigma(i) > high / (m * m))) plan.out.push_back(i);
+  }
+  // The reset values join the others (the geometric middle of their range;
+  // at most d/2 values are reset, so there are others): a value reset to 1
+  // below others already moved up would hold c back.
+  std::vector<bool> reset(static_cast<std::size_t>(d), false);
+  for (const Index i : plan.out) reset[static_cast<std::size_t>(i)] = true;
+  double rest_min = high, rest_max = low;
+  for (Index i = 0; i < d; ++i) {
+    if (reset[static_cast<std::size_t>(i)]) continue;
+    rest_min = std::min(rest_min, sigma(i));
+    rest_max = std::max(rest_max, sigma(i));
+  }
+  const double join = std::sqrt(rest_min * rest_max);
+  plan.target = sigma;
+  for (const Index i : plan.out) plan.target(i) = join;
+  // c balances the updates left before either edge at the rates seen since
+  // the last check, ln(c min / low) / shrink = ln(high / (c max)) / grow,
+  // and keeps every value a factor m inside the band.
+  const double room_low = std::log(plan.target.minCoeff() / (low * m));
+  const double room_high = std::log(high / (m * plan.target.maxCoeff()));
+  double log_c = 0.0;
+  if (shrink_rate + grow_rate > 0)
+    log_c = (room_high * shrink_rate - room_low * grow_rate) / (shrink_rate + grow_rate);
+  // (1e-6: a value left exactly at the limit must not count as out at the next check through rounding)
+  log_c = std::clamp(log_c, -std::max(0.0, room_low - 1e-6), std::max(0.0, room_high - 1e-6));
+  plan.c = std::exp(log_c);
+  return plan;
+}
+
+}  // namespace
+
+template <class S>
 void FactoredOutputLayer<S>::stabilize_now() {
   using Mat = Eigen::MatrixXd;
   const Index D = this->D_, d = this->d_;
@@ -635,32 +726,44 @@ void FactoredOutputLayer<S>::stabilize_now() {
     double& total;
     ~AddSeconds() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
   } add_seconds{t0, stab_.seconds};
-  Eigen::VectorXd sigma;
-  Mat P, R;
-  svd_of_U(sigma, P, R);
-  ++stab_.checks;
-  stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
-  stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
-  // The values within a factor m = (high/low)^(1/8) of an edge (m = 1.19 for
-  // [0.5, 2]) are moved to the geometric middle of the other values, so that
-  // the next check is not due at once. A correction also resets the values
-  // within m^2 of the edge the bounds have been drifting to, which would be
-  // next (a check costs an SVD of U; the correction costs each row of V
-  // 4 d flops per direction), and rescales W = V U as (V / c)(c U), free in
-  // the same correction: c moves all the singular values away from that edge
-  // (U only shrinks under the squared loss), so that the next correction is
-  // due as late as possible.
   const double low = this->options_.singular_low, high = this->options_.singular_high;
-  const double m = std::pow(high / low, 0.125);
   const double steps = static_cast<double>(std::max<long long>(1, since_check_));
-  const double shrink_rate = log_shrink_ / steps, grow_rate = log_grow_ / steps;  // proven worst cases, per update
+  const double shrink_rate = log_shrink_ / steps, grow_rate = log_grow_ / steps;
   since_check_ = 0;
   log_shrink_ = log_grow_ = 0.0;
-  std::vector<Index> out;
-  for (Index i = 0; i < d; ++i)
-    if (sigma(i) < low * m || sigma(i) > high / m) out.push_back(i);
-  if (2 * static_cast<Index>(out.size()) > d) {
-    // Folding costs D d^2, a rank-r correction 2 D d r: fold when r > d/2.
+  ++stab_.checks;
+
+  // U^T U = R S^2 R^T. Its eigenvalues give S; the vectors, which cost most
+  // of a full eigensolver, are computed only for the values a correction
+  // moves (SymmetricEigenSubset: at d = 512, ~15 ms instead of ~46). U^T U
+  // squares cond(U): fine while U is well conditioned, which the
+  // stabilization keeps it (at most 4 digits lost under cond(U) < 100, the
+  // band alone gives 4). A worse U, or vectors that fail their check, take
+  // the full path: an SVD of U (svd_of_U).
+  RowMatrix<double> UtU(d, d);
+  gemm_rows(UtU, U_.transpose(), U_, 1.0, false, threads);
+  const SymmetricEigenSubset eig(UtU);
+  const Eigen::VectorXd& lambda = eig.eigenvalues();  // ascending
+  bool partial = eig.ok() && lambda(0) > 1e-4 * lambda(d - 1);
+  Eigen::VectorXd sigma;
+  Mat P, R;  // the full path's singular vectors
+  if (partial) sigma = lambda.reverse().cwiseSqrt();  // descending, as an SVD
+  else svd_of_U(sigma, P, R);
+  stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
+  stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
+  CorrectionPlan plan = plan_correction(sigma, low, high, shrink_rate, grow_rate);
+  Mat Rout;  // the moved pairs' right singular vectors (the partial path's)
+  if (partial && !plan.fold && !plan.out.empty()) {
+    std::vector<Index> ascending;
+    for (const Index i : plan.out) ascending.push_back(d - 1 - i);
+    if (!eig.eigenvectors(ascending, Rout)) {  // they failed their check: the full path, planned on its values
+      partial = false;
+      svd_of_U(sigma, P, R);
+      plan = plan_correction(sigma, low, high, shrink_rate, grow_rate);
+    }
+  }
+
+  if (plan.fold) {
     flush_corrections();
     RowMatrix<S> Vnew(D, d);
     const RowMatrix<S> U = U_.template cast<S>();
@@ -669,65 +772,54 @@ void FactoredOutputLayer<S>::stabilize_now() {
     U_.setIdentity();
     UinvT_.setIdentity();
     ++stab_.folds;
-    stab_.corrections += static_cast<long long>(out.size());
+    stab_.corrections += static_cast<long long>(plan.out.size());
     sigma_low_bound_ = sigma_high_bound_ = 1.0;
     refresh_products();
     return;
   }
-  if (!out.empty()) {
-    const Index cap = std::max<Index>(static_cast<Index>(out.size()), d / 16);
-    const bool shrinking = shrink_rate >= grow_rate;
-    for (Index i = 0; i < d && static_cast<Index>(out.size()) < cap; ++i) {
-      const bool is_out = sigma(i) < low * m || sigma(i) > high / m;
-      if (!is_out && (shrinking ? sigma(i) < low * m * m : sigma(i) > high / (m * m))) out.push_back(i);
-    }
-    const Index r = static_cast<Index>(out.size());
+  const Index r = static_cast<Index>(plan.out.size());
+  Mat Pout(d, r);  // the moved pairs' left singular vectors
+  if (partial) {
+    // P_out = U R_out S_out^{-1}.
+    Pout.noalias() = U_ * Rout;
+    for (Index i = 0; i < r; ++i) Pout.col(i) /= sigma(plan.out[i]);
+  } else {
+    for (Index i = 0; i < r; ++i) Pout.col(i) = P.col(plan.out[i]);
+  }
+
+  if (r > 0) {
     stab_.corrections += r;
     ++stab_.passes;
-    // The reset values join the others (the geometric middle of their range;
-    // at most d/2 values are reset, so there are others): a value reset to 1
-    // below others already moved up would hold c back.
-    std::vector<bool> reset(static_cast<std::size_t>(d), false);
-    for (const Index i : out) reset[static_cast<std::size_t>(i)] = true;
-    double rest_min = high, rest_max = low;
-    for (Index i = 0; i < d; ++i) {
-      if (reset[static_cast<std::size_t>(i)]) continue;
-      rest_min = std::min(rest_min, sigma(i));
-      rest_max = std::max(rest_max, sigma(i));
-    }
-    const double join = std::sqrt(rest_min * rest_max);
-    Eigen::VectorXd target = sigma;
-    for (Index i = 0; i < r; ++i) target(out[i]) = join;
-    // c balances the updates left before either edge at the rates seen since
-    // the last check, ln(c min / low) / shrink = ln(high / (c max)) / grow,
-    // and keeps every value a factor m inside the band.
-    const double room_low = std::log(target.minCoeff() / (low * m));
-    const double room_high = std::log(high / (m * target.maxCoeff()));
-    double log_c = 0.0;
-    if (shrink_rate + grow_rate > 0)
-      log_c = (room_high * shrink_rate - room_low * grow_rate) / (shrink_rate + grow_rate);
-    // (1e-6: a value left exactly at the limit must not count as out at the next check through rounding)
-    log_c = std::clamp(log_c, -std::max(0.0, room_low - 1e-6), std::max(0.0, room_high - 1e-6));
-    const double c = std::exp(log_c);
     // U = P S R^T; T = c (I + P_out diag(t/s - 1) P_out^T) sets S to c t (t the
     // targets), and V <- V T^{-1} = (V + (V P_out) diag(s/t - 1) P_out^T) / c keeps W.
-    Mat Pout(d, r);
-    Eigen::VectorXd scale(r);
+    Eigen::VectorXd scale(r), dU(r), dUinv(r);
     for (Index i = 0; i < r; ++i) {
-      Pout.col(i) = P.col(out[i]);
-      scale(i) = sigma(out[i]) / target(out[i]) - 1.0;
+      const double s = sigma(plan.out[i]), t = plan.target(plan.out[i]);
+      scale(i) = s / t - 1.0;
+      dU(i) = t - s;
+      dUinv(i) = 1.0 / t - 1.0 / s;
     }
-    sigma = c * target;
     // Deferred: the rows of V take it when next touched (see catch_up_rows).
-    defer_correction(Pout.transpose(), scale.asDiagonal() * Pout.transpose(), 1.0 / c);
+    defer_correction(Pout.transpose(), scale.asDiagonal() * Pout.transpose(), 1.0 / plan.c);
     if (defer_P_.rows() >= this->options_.deferred_rank) flush_corrections();
+    if (partial) {
+      // Only the moved pairs change: U <- c (U + P_out diag(t - s) R_out^T) and
+      // U^{-T} <- (U^{-T} + P_out diag(1/t - 1/s) R_out^T) / c.
+      U_ = plan.c * (U_ + Pout * dU.asDiagonal() * Rout.transpose());
+      UinvT_ = (UinvT_ + Pout * dUinv.asDiagonal() * Rout.transpose()) / plan.c;
+    }
   }
-  // U and U^{-T} from the (corrected) SVD: U^{-T} = P S^{-1} R^T exactly, so
-  // the errors accumulated by the Woodbury updates are dropped here.
-  U_ = P * sigma.asDiagonal() * R.transpose();
-  UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
-  sigma_low_bound_ = sigma.minCoeff();
-  sigma_high_bound_ = sigma.maxCoeff();
+  if (partial) resync_inverse();
+  if (!partial) {
+    // U and U^{-T} from the (corrected) SVD: U^{-T} = P S^{-1} R^T exactly,
+    // so the errors accumulated by the Woodbury updates are dropped here.
+    const Eigen::VectorXd s_new = plan.c * (r > 0 ? plan.target : sigma);
+    U_ = P * s_new.asDiagonal() * R.transpose();
+    UinvT_ = P * s_new.cwiseInverse().asDiagonal() * R.transpose();
+  }
+  const Eigen::VectorXd s_new = plan.c * (r > 0 ? plan.target : sigma);
+  sigma_low_bound_ = s_new.minCoeff();
+  sigma_high_bound_ = s_new.maxCoeff();
   refresh_products();
 }
 

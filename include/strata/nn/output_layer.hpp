@@ -26,11 +26,12 @@
 ///    Stabilization (mandatory): U shrinks geometrically under these updates.
 ///    Each update bounds how far the singular values of U can have moved
 ///    (by factors within [1 - eta ||H^T A+ H||_F, 1 + eta ||H^T A- H||_F],
-///    O(m^2) from the Gram), and the
-///    SVD U = P S R^T is computed as soon as that bound may leave
+///    O(m^2) from the Gram), and U is checked as soon as that bound may leave
 ///    [singular_low, singular_high], and in any case every `stabilize_every`
-///    updates (from the eigensolver of U^T U while cond(U) < 100, else
-///    BDCSVD). U^{-T} is then recomputed from the SVD, and the singular
+///    updates: its singular values from the eigenvalues of U^T U, singular
+///    vectors only for the values moved (SymmetricEigenSubset; a full SVD
+///    when cond(U) >= 100 or the vectors fail their check). U^{-T} is
+///    refined by a Newton-Schulz step when it has drifted, and the singular
 ///    values within a factor (high/low)^(1/8) of an edge are moved back
 ///    inside by a left correction U <- T U with V <- V T^{-1} (T = c (I +
 ///    rank r): one pass over V, O(D d r)). That pass also takes the values
@@ -68,7 +69,7 @@ struct OutputLayerOptions {
   OutputLossOptions loss;     ///< the spherical-family loss
   int threads = 1;            ///< OpenMP threads for the O(d^2 m) and O(D d m) products
   bool stabilize = true;      ///< factored only: keep U well conditioned (turn off only to study the collapse)
-  int stabilize_every = 100;  ///< factored only: most updates between two SVD checks of U (checks also run
+  int stabilize_every = 100;  ///< factored only: most updates between two checks of U (checks also run
                               ///< whenever the singular values may have left [singular_low, singular_high])
   double singular_low = 0.5;  ///< factored only: singular values of U are kept in [low, high]
   double singular_high = 2.0; ///< factored only: upper end of that band
@@ -137,12 +138,13 @@ class NaiveOutputLayer final : public OutputLayer<S> {
 
 /// Counters of the stabilization, for tests and diagnostics.
 struct StabilizationStats {
-  long long checks = 0;       ///< SVDs of U computed
+  long long checks = 0;       ///< checks of U's singular values
   long long corrections = 0;  ///< singular values moved back into the band (summed over checks)
   long long passes = 0;       ///< checks that corrected V (a rank-r change of all D rows, deferred; folds
                               ///< not counted)
   long long flushes = 0;      ///< passes over all D rows of V applying the deferred corrections
   long long folds = 0;        ///< times U was folded into V
+  long long resyncs = 0;      ///< Newton-Schulz refinements of U^{-T} (after checks that found it drifted)
   double min_singular = 1.0;  ///< smallest singular value of U seen at a check (before correction)
   double max_singular = 1.0;  ///< largest singular value of U seen at a check (before correction)
   double seconds = 0.0;       ///< wall time spent in the checks and corrections (catching up rows included)
@@ -166,6 +168,7 @@ class FactoredOutputLayer final : public OutputLayer<S> {
 
  private:
   void refresh_products();  // F_ from the double state
+  void resync_inverse();    // U^{-T} refined when it has drifted from U's inverse
   void svd_of_U(Eigen::VectorXd& sigma, Eigen::MatrixXd& P, Eigen::MatrixXd& R) const;  // U = P diag(sigma) R^T
   // Deferred corrections of V (see output_layer.cpp): rank-one terms
   // v <- v + (v . p_i) q_i, i = 0..n-1 in order, composed as
@@ -193,7 +196,7 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   ColVector<S> omega_s_, wbar_s_;   // omega, w_bar in S
   ColumnGroups groups_;             // the targets of the current minibatch by column
   long long updates_ = 0;
-  long long since_check_ = 0;       // updates since the last SVD of U
+  long long since_check_ = 0;       // updates since the last check of U
   double sigma_low_bound_ = 1.0;    // proven bounds on the singular values of U
   double sigma_high_bound_ = 1.0;
   double log_shrink_ = 0.0;         // sums of the bounds' per-update log factors since the last check
