@@ -244,8 +244,8 @@ def main():
     lines += ["", "## Notes", "",
               "- The speed-up of the whole step counts the sparse input layer (O(nnz d)) and the relu on both sides.",
               "- Naive timings average fewer minibatches at large D (each costs seconds); the factored ones are "
-              "the steady state, so they include the stabilization checks (an SVD of U whenever its singular "
-              "values may have left [0.5, 2], and at least every 100 updates) and the corrections of V they "
+              "the steady state, so they include the stabilization checks (of the singular values of U whenever they "
+              "may have left [0.5, 2], and at least every 100 updates) and the corrections of V they "
               "trigger (rows catching up when touched, and the flushes); "
               "the first check comes only after a few dozen minibatches, which a short run would leave out.",
               "- The machine is shared with other jobs: timings are noisy; ratios compare medians of runs made "
