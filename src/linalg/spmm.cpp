@@ -200,9 +200,9 @@ void spmm_transpose_into(const SparseView& X, const DenseMatrix& A, DenseRef out
   const std::vector<Index> columns = column_partition(X, threads, threads);
   if (!columns.empty()) {
 #pragma omp parallel num_threads(threads)
-    {
-      const int tid = omp_get_thread_num();
-      const Index lo = columns[tid], hi = columns[tid + 1];
+    // (a loop, not one range per thread id: a team smaller than asked for still covers every range)
+    for (int part = omp_get_thread_num(); part < threads; part += omp_get_num_threads()) {
+      const Index lo = columns[part], hi = columns[part + 1];
       out.middleRows(lo, hi - lo).setZero();
       scatter_columns(X, A, lo, hi, out.data() + lo * ld, ld, nullptr, false);
     }
@@ -292,19 +292,24 @@ void spmm_transpose_blocks(const SparseView& X, const DenseMatrix& A, const Tran
     throw ArgumentError("spmm_transpose_blocks: the plan was made for another matrix");
 #pragma omp parallel num_threads(plan.threads)
   {
-    const int tid = omp_get_thread_num();
-    const Index* bounds = plan.bounds.data() + static_cast<Index>(tid) * per;
-    Index widest = 0;
-    for (int b = 0; b < per; ++b) widest = std::max(widest, bounds[b + 1] - bounds[b]);
-    DenseMatrix buffer(widest, k);
+    DenseMatrix buffer;
     std::vector<std::uint32_t> cursor(per > 1 ? static_cast<size_t>(X.rows) : 0);
-    for (int b = 0; b < per; ++b) {
-      const Index lo = bounds[b], rows = bounds[b + 1] - lo;
-      if (rows == 0) continue;
-      auto block = buffer.topRows(rows);
-      block.setZero();
-      scatter_columns(X, A, lo, lo + rows, block.data(), k, per > 1 ? cursor.data() : nullptr, b > 0);
-      consume(lo, block);
+    // (a loop, not one range per thread id: a team smaller than asked for still covers every range)
+    for (int range = omp_get_thread_num(); range < plan.threads; range += omp_get_num_threads()) {
+      const Index* bounds = plan.bounds.data() + static_cast<Index>(range) * per;
+      Index widest = 0;
+      for (int b = 0; b < per; ++b) widest = std::max(widest, bounds[b + 1] - bounds[b]);
+      if (buffer.rows() < widest) buffer.resize(widest, k);
+      bool resume = false;  // the cursors hold positions once a block of this range has run
+      for (int b = 0; b < per; ++b) {
+        const Index lo = bounds[b], rows = bounds[b + 1] - lo;
+        if (rows == 0) continue;
+        auto block = buffer.topRows(rows);
+        block.setZero();
+        scatter_columns(X, A, lo, lo + rows, block.data(), k, per > 1 ? cursor.data() : nullptr, resume);
+        resume = true;
+        consume(lo, block);
+      }
     }
   }
 }

@@ -143,6 +143,34 @@ TEST(Spmm, BlockedProductsHandOverEveryRowOnce) {
       }
     }
   }
+  // Nonzeros in the last columns only, most of them in one column: the plan
+  // cuts ranges of no width there (a thread's first blocks can be empty), and
+  // the first block that is not starts its walk afresh.
+  {
+    Random rng(26);
+    std::vector<Triplet> t;
+    for (Index i = 0; i < 200; ++i)
+      for (ColIndex j = 70; j < 90; ++j)
+        if (j == 80 || rng.uniform() < 0.1) t.push_back({i, j, rng.uniform()});
+    const SparseMatrix Z = csr_from_triplets(200, 90, std::move(t));
+    const DenseMatrix A = random_dense(200, 9, 27);
+    DenseMatrix wholeT;
+    spmm_transpose(Z.view(), A, wholeT, 1);
+    for (int threads : {1, 2, 3}) {
+      const TransposePlan plan = plan_spmm_transpose(Z.view(), threads, 5);
+      bool empty_first = false;  // some thread's first block has no width
+      for (int r = 1; r < plan.threads; ++r) empty_first |= plan.bounds[5 * r] == plan.bounds[5 * r + 1];
+      if (threads == 2) EXPECT_TRUE(empty_first);
+      DenseMatrix got = DenseMatrix::Constant(90, 9, -1.0);
+      spmm_transpose_blocks(Z.view(), A, plan, [&](Index first, DenseRef block) {
+        got.middleRows(first, block.rows()) = block;
+      });
+      // Rows no block covers keep -1: the empty ranges hand over nothing.
+      for (Index j = 0; j < 90; ++j)
+        if (got(j, 0) == -1.0) got.row(j).setZero();
+      ASSERT_EQ(got, wholeT) << threads << " threads";
+    }
+  }
   // Unsorted rows: the plan says so, and the blocks still cover the product.
   std::vector<ColIndex> indices;
   std::vector<double> data;
