@@ -43,10 +43,10 @@ using ProductBlockConsumer = std::function<void(Index first, DenseRef block)>;
 void spmm_row_blocks(const SparseView& X, const DenseMatrix& B, Index block_rows, int threads,
                      const ProductBlockConsumer& consume);
 
-/// How spmm_transpose_blocks splits X's columns: `threads` ranges of about
-/// equal nonzeros, each cut into `blocks_per_thread` consecutive blocks (the
-/// ranges, again by nonzeros). Computing it reads all of X's indices once, so
-/// an iterative solver makes it once. Empty `bounds`: X has unsorted rows.
+/// How spmm_transpose_blocks splits X's columns: `threads` ranges, each cut
+/// into `blocks_per_thread` consecutive blocks, all of about equal nonzeros.
+/// Computing it reads all of X's indices once, so an iterative solver makes
+/// it once. Empty `bounds`: X has unsorted rows.
 struct TransposePlan {
   int threads = 1;
   int blocks_per_thread = 1;
@@ -57,8 +57,8 @@ TransposePlan plan_spmm_transpose(const SparseView& X, int threads, int blocks_p
 /// X^T A handed over in blocks of output rows (X's columns), as the plan cuts
 /// them: each thread owns a range and fills one buffer per block, so the
 /// product needs (max block rows) k doubles per thread instead of m k. A row of
-/// X is walked once in all per thread (a cursor per row carries the position
-/// from block to block), but each block reads every row of A that has a
+/// X is walked once in all per thread (a cursor per row, 4 bytes, carries the
+/// position from block to block), but each block reads every row of A that has a
 /// nonzero in it: more blocks, less memory, more traffic. Sums run in row
 /// order, as in spmm_transpose. Unsorted rows fall back to the whole product
 /// in one temporary buffer.
