@@ -264,7 +264,7 @@ void spmm_row_blocks(const SparseView& X, const DenseMatrix& B, Index block_rows
 TransposePlan plan_spmm_transpose(const SparseView& X, int threads, int blocks_per_thread) {
   if (threads < 1 || blocks_per_thread < 1) throw ArgumentError("plan_spmm_transpose: threads and blocks must be >= 1");
   TransposePlan plan;
-  plan.threads = std::min<Index>(threads, std::max<Index>(X.rows / 2, 1));
+  plan.threads = static_cast<int>(std::min<Index>(threads, std::max<Index>(X.rows / 2, 1)));
   plan.blocks_per_thread = blocks_per_thread;
   plan.bounds = column_partition(X, plan.threads * blocks_per_thread, plan.threads);
   return plan;

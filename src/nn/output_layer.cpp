@@ -635,8 +635,8 @@ void FactoredOutputLayer<S>::resync_inverse() {
   // limit one Newton-Schulz step Y <- 2Y - Y (U^T Y) squares it away (two d^3
   // products). The limit is 1e-12 in double; in float32 the updates come from
   // float products and the drift is ~5e-9 after a dozen of them, so the limit
-  // there is float's own rounding, 1e-7 (above it, W would drift from the
-  // naive layer's by more than float's rounding). The step converges only
+  // there is float's own rounding, 1e-7 (refining below the rounding of the
+  // updates themselves would buy nothing). The step converges only
   // from a drift below 1: past 0.1 (not seen in practice) U^{-T} is
   // recomputed from an LU factorization of U.
   constexpr double limit = std::is_same_v<S, float> ? 1e-7 : 1e-12;
