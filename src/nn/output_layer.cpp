@@ -603,25 +603,22 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
 }
 
 template <class S>
-void FactoredOutputLayer<S>::svd_of_U(Eigen::VectorXd& sigma, Eigen::MatrixXd& P, Eigen::MatrixXd& R) const {
+void FactoredOutputLayer<S>::svd_of_U(const Eigen::MatrixXd& UtU, bool well_conditioned, Eigen::VectorXd& sigma,
+                                      Eigen::MatrixXd& P, Eigen::MatrixXd& R) const {
   // U^T U = R S^2 R^T by a symmetric eigensolver, P = U R S^{-1}: about half
   // the time of a direct SVD of U (BDCSVD), and as accurate while U is well
-  // conditioned, which the stabilization keeps it: squaring loses
-  // log10 cond(U)^2 digits, at most 4 under the accepted cond(U) < 100
-  // (the band [0.5, 2] alone gives 4). A worse U, as when the check comes
-  // late, goes to BDCSVD.
-  const Eigen::MatrixXd& U = U_;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(U.transpose() * U);
-  if (eig.info() == Eigen::Success) {
-    const Eigen::VectorXd lambda = eig.eigenvalues().reverse();  // descending, as an SVD
-    if (lambda(lambda.size() - 1) > 1e-4 * lambda(0)) {
-      sigma = lambda.cwiseSqrt();
+  // conditioned (cond(U) < 100, see stabilize_now). A worse U, as when the
+  // check comes late, goes to BDCSVD.
+  if (well_conditioned) {
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(UtU);
+    if (eig.info() == Eigen::Success) {
+      sigma = eig.eigenvalues().reverse().cwiseSqrt();  // descending, as an SVD
       R = eig.eigenvectors().rowwise().reverse();
-      P = U * R * sigma.cwiseInverse().asDiagonal();
+      P = U_ * R * sigma.cwiseInverse().asDiagonal();
       return;
     }
   }
-  Eigen::BDCSVD<Eigen::MatrixXd> svd(U, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  Eigen::BDCSVD<Eigen::MatrixXd> svd(Eigen::MatrixXd(U_), Eigen::ComputeFullU | Eigen::ComputeFullV);
   sigma = svd.singularValues();
   P = svd.matrixU();
   R = svd.matrixV();
@@ -751,15 +748,16 @@ void FactoredOutputLayer<S>::stabilize_now() {
   // stabilization keeps it (at most 4 digits lost under cond(U) < 100, the
   // band alone gives 4). A worse U, or vectors that fail their check, take
   // the full path: an SVD of U (svd_of_U).
-  RowMatrix<double> UtU(d, d);
-  gemm_rows(UtU, U_.transpose(), U_, 1.0, false, threads);
+  RowMatrix<double> UtU_rows(d, d);
+  gemm_rows(UtU_rows, U_.transpose(), U_, 1.0, false, threads);
+  const Mat UtU = UtU_rows;
   const SymmetricEigenSubset eig(UtU);
   const Eigen::VectorXd& lambda = eig.eigenvalues();  // ascending
   bool partial = eig.ok() && lambda(0) > 1e-4 * lambda(d - 1);
   Eigen::VectorXd sigma;
   Mat P, R;  // the full path's singular vectors
   if (partial) sigma = lambda.reverse().cwiseSqrt();  // descending, as an SVD
-  else svd_of_U(sigma, P, R);
+  else svd_of_U(UtU, false, sigma, P, R);
   stab_.min_singular = std::min(stab_.min_singular, sigma.minCoeff());
   stab_.max_singular = std::max(stab_.max_singular, sigma.maxCoeff());
   CorrectionPlan plan = plan_correction(sigma, low, high, shrink_rate, grow_rate);
@@ -769,7 +767,7 @@ void FactoredOutputLayer<S>::stabilize_now() {
     for (const Index i : plan.out) ascending.push_back(d - 1 - i);
     if (!eig.eigenvectors(ascending, Rout)) {  // they failed their check: the full path, planned on its values
       partial = false;
-      svd_of_U(sigma, P, R);
+      svd_of_U(UtU, true, sigma, P, R);
       plan = plan_correction(sigma, low, high, shrink_rate, grow_rate);
     }
   }
@@ -820,15 +818,15 @@ void FactoredOutputLayer<S>::stabilize_now() {
       UinvT_ = (UinvT_ + Pout * dUinv.asDiagonal() * Rout.transpose()) / plan.c;
     }
   }
-  if (partial) resync_inverse();
-  if (!partial) {
+  const Eigen::VectorXd s_new = plan.c * (r > 0 ? plan.target : sigma);
+  if (partial) {
+    resync_inverse();
+  } else {
     // U and U^{-T} from the (corrected) SVD: U^{-T} = P S^{-1} R^T exactly,
     // so the errors accumulated by the Woodbury updates are dropped here.
-    const Eigen::VectorXd s_new = plan.c * (r > 0 ? plan.target : sigma);
     U_ = P * s_new.asDiagonal() * R.transpose();
     UinvT_ = P * s_new.cwiseInverse().asDiagonal() * R.transpose();
   }
-  const Eigen::VectorXd s_new = plan.c * (r > 0 ? plan.target : sigma);
   sigma_low_bound_ = s_new.minCoeff();
   sigma_high_bound_ = s_new.maxCoeff();
   refresh_products();

@@ -34,9 +34,11 @@
 ///    refined by a Newton-Schulz step when it has drifted, and the singular
 ///    values within a factor (high/low)^(1/8) of an edge are moved back
 ///    inside by a left correction U <- T U with V <- V T^{-1} (T = c (I +
-///    rank r): one pass over V, O(D d r)). That pass also takes the values
-///    next in line and rescales all of them by c, away from the edge they
-///    drift to, so that the next pass is due as late as the band allows.
+///    rank r), O(D d r), deferred: a row of V takes it when next touched,
+///    all rows once deferred ranks reach `deferred_rank`). The correction
+///    also takes the values next in line and rescales all of them by c, away
+///    from the edge they drift to, so that the next one is due as late as
+///    the band allows.
 ///    When more than d/2 values are out of range U is folded into V instead
 ///    (V <- V U, U <- I; O(D d^2), cheaper then).
 ///
@@ -169,7 +171,9 @@ class FactoredOutputLayer final : public OutputLayer<S> {
  private:
   void refresh_products();  // F_ from the double state
   void resync_inverse();    // U^{-T} refined when it has drifted from U's inverse
-  void svd_of_U(Eigen::VectorXd& sigma, Eigen::MatrixXd& P, Eigen::MatrixXd& R) const;  // U = P diag(sigma) R^T
+  // U = P diag(sigma) R^T: from the eigensolver of U^T U when well conditioned, else BDCSVD
+  void svd_of_U(const Eigen::MatrixXd& UtU, bool well_conditioned, Eigen::VectorXd& sigma, Eigen::MatrixXd& P,
+                Eigen::MatrixXd& R) const;
   // Deferred corrections of V (see output_layer.cpp): rank-one terms
   // v <- v + (v . p_i) q_i, i = 0..n-1 in order, composed as
   // v <- a_s (v + (v P_s^T) G_s Q_s) for a row that missed corrections s..K-1.
