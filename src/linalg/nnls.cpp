@@ -82,8 +82,8 @@ void mu_row(double* f, const double* b, const DenseMatrix& G, double l1, double 
 
 }  // namespace
 
-void hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
-               double l1, double l2, int threads) {
+double hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
+                 double l1, double l2, int threads) {
   const Index k = F.cols(), n = F.rows();
   threads = threads_for(threads, static_cast<double>(n) * k * k * (1 + max_sweeps));
   std::vector<double> inv_denom(static_cast<size_t>(k));
@@ -93,6 +93,7 @@ void hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max
   constexpr Index kChunk = 64;
   constexpr int kGroup = 4;
   const Index chunks = (n + kChunk - 1) / kChunk;
+  std::vector<double> f_dot_g(static_cast<size_t>(chunks), 0.0);  // per chunk: added in order below
 #pragma omp parallel num_threads(threads)
   {
     DenseMatrix grad(kChunk, k);
@@ -114,8 +115,10 @@ void hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max
         double* gr[1] = {g.row(r).data()};
         hals_group<1>(f, gr, G, inv_denom.data(), max_sweeps, early_stop, l1, l2);
       }
+      f_dot_g[static_cast<size_t>(c)] = (F.middleRows(i0, rows).array() * g.array()).sum();
     }
   }
+  return std::accumulate(f_dot_g.begin(), f_dot_g.end(), 0.0);
 }
 
 void mu_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads) {

@@ -454,10 +454,13 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   const Index row_block = std::max<Index>(64, (Index{1} << 15) / k / 64 * 64);  // 256 KiB of X H^T
   TransposePlan plan;
   if (fused) plan = plan_spmm_transpose(Xf, product_threads, kTransposeBlocksPerThread);
-  auto update_block = [&](DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int sweeps, double l1, double l2) {
-    if (o.solver == NmfSolver::Hals) hals_rows(F, B, G, sweeps, early_stop, l1, l2, 1);
-    else if (o.solver == NmfSolver::Mu) mu_rows(F, B, G, l1, l2, 1);
+  // Returns HALS's sum of f . (G f - b) over the block (0 for the others).
+  auto update_block = [&](DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int sweeps, double l1,
+                          double l2) {
+    if (o.solver == NmfSolver::Hals) return hals_rows(F, B, G, sweeps, early_stop, l1, l2, 1);
+    if (o.solver == NmfSolver::Mu) mu_rows(F, B, G, l1, l2, 1);
     else nnls_bpp(F, B, G, l1, l2, 1);
+    return 0.0;
   };
   auto update_W = [&] {
     spmm_row_blocks(Xf, Ht, row_block, product_threads, [&](Index i0, DenseRef B) {
@@ -465,16 +468,20 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
     });
   };
   // <X^T W, H^T>, by blocks; with `update`, each block of H^T is updated
-  // first and the inner product is with the new H. Per-thread sums, added in
-  // thread order: deterministic for a thread count.
-  std::vector<double> inner_parts(static_cast<size_t>(plan.threads));
-  auto xtw_inner = [&](bool update) {
+  // first and the inner product is with the new H, and `f_dot_g` gets the
+  // update's sum of h . (W^T W h - b). Per-thread sums, added in thread
+  // order: deterministic for a thread count.
+  std::vector<double> inner_parts(static_cast<size_t>(plan.threads)), fg_parts(inner_parts.size());
+  auto xtw_inner = [&](bool update, double* f_dot_g = nullptr) {
     std::fill(inner_parts.begin(), inner_parts.end(), 0.0);
+    std::fill(fg_parts.begin(), fg_parts.end(), 0.0);
     spmm_transpose_blocks(Xf, W, plan, [&](Index j0, DenseRef B) {
       auto Hb = Ht.middleRows(j0, B.rows());
-      if (update) update_block(Hb, B, WtW, sweeps_H, o.l1_H, o.l2_H);
-      inner_parts[static_cast<size_t>(omp_get_thread_num())] += frobenius_inner(B, Hb);
+      const auto thread = static_cast<size_t>(omp_get_thread_num());
+      if (update) fg_parts[thread] += update_block(Hb, B, WtW, sweeps_H, o.l1_H, o.l2_H);
+      inner_parts[thread] += frobenius_inner(B, Hb);
     });
+    if (f_dot_g) *f_dot_g = std::accumulate(fg_parts.begin(), fg_parts.end(), 0.0);
     return std::accumulate(inner_parts.begin(), inner_parts.end(), 0.0);
   };
   std::vector<double> ratio;
@@ -534,10 +541,21 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
         if (ex->extrapolate_H) Ht = ex->H_prev.cast<double>();
       }
       gram(W, WtW, threads);
-      const double inner = xtw_inner(true);
+      double f_dot_g = 0.0;
+      const double inner = xtw_inner(true, &f_dot_g);
       // ||X - WH||^2 = ||X||^2 - 2 <X^T W, H^T> + <W^T W, H H^T>, from products already at hand.
-      gram(Ht, HtH, threads);
-      loss = 0.5 * std::max(nx2 - 2.0 * inner + frobenius_inner(WtW, HtH), 0.0);
+      double quadratic;
+      if (o.solver == NmfSolver::Hals) {
+        // HALS's gradients give <W^T W, H H^T> = sum_j h_j . (W^T W h_j - b_j) + <B, H^T>
+        // (B = X^T W): no Gram of H here. The next W-update makes one when it
+        // needs it, of H as it then is (extrapolated or not).
+        quadratic = f_dot_g + inner;
+        HtH.resize(0, 0);
+      } else {
+        gram(Ht, HtH, threads);
+        quadratic = frobenius_inner(WtW, HtH);
+      }
+      loss = 0.5 * std::max(nx2 - 2.0 * inner + quadratic, 0.0);
       if (extrapolating) ex->adapt(loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
     }
     const double previous = res.history.back().loss;

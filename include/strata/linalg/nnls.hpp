@@ -16,7 +16,11 @@ namespace strata {
 /// With `early_stop`, a row stops sweeping once a sweep changes it by less
 /// than 1% of what its first sweep did (Gillis & Glineur 2012).
 /// Cost: k^2 flops per row per sweep.
-void hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
+/// Returns sum_i f_i . (G f_i - b_i) over the updated rows, from the
+/// gradients the sweeps keep anyway (summed in row order: deterministic), so
+/// a caller gets f^T G f = f . (G f - b) + f . b without a Gram. At each
+/// row's NNLS solution it is zero (complementary slackness).
+double hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
                double l1, double l2, int threads);
 
 /// Multiplicative update (Lee & Seung): F <- F .* B / (F G + l1 + l2 F).

@@ -257,7 +257,16 @@ TEST(Hals, GroupedRowsEqualTextbookSweepsWithADeadComponent) {
   const reference::Mat Hlive = H(live, Eigen::placeholders::all);
   for (int s = 0; s < 3; ++s) reference::hals_update_W(X, Wref, Hlive, 0.0, 0.0);
   const DenseMatrix B = X * H.transpose(), G = H * H.transpose();
-  hals_rows(W, B, G, 3, false, 0.0, 0.0, 2);
+  const double f_dot_g = hals_rows(W, B, G, 3, false, 0.0, 0.0, 2);
   EXPECT_LT((W(Eigen::placeholders::all, live) - Wref).cwiseAbs().maxCoeff(), 1e-12);
   EXPECT_EQ(W.col(2).cwiseAbs().maxCoeff(), 0.0);
+  // The returned sum of f . (G f - b) is that of the final rows: what the NMF
+  // loop's loss takes instead of a Gram (<G, W^T W> = it + <B, W>).
+  const double direct = (W.array() * (W * G - B).array()).sum();
+  EXPECT_NEAR(f_dot_g, direct, 1e-10 * (W.array() * B.array()).abs().sum());
+  EXPECT_NE(f_dot_g, 0.0);  // three sweeps leave the rows short of their NNLS solutions
+  // With penalties too (the sum stays that of the unpenalized gradient), and one thread.
+  DenseMatrix W1 = random_dense(150, 6, 14);
+  const double f_dot_g1 = hals_rows(W1, B, G, 2, true, 0.05, 0.3, 1);
+  EXPECT_NEAR(f_dot_g1, (W1.array() * (W1 * G - B).array()).sum(), 1e-10 * (W1.array() * B.array()).abs().sum());
 }
