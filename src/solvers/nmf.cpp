@@ -85,34 +85,47 @@ void init_nndsvd(const SparseView& X, const NmfOptions& o, int threads, DenseMat
   so.threads = threads;
   SvdResult svd = randomized_svd(X, so);
   // Each column of W (of H^T) depends only on the same column of U (of V):
-  // transform the singular vectors in place instead of holding both.
+  // transform the singular vectors in place instead of holding both, by rows
+  // (the matrices are row-major: a pass per column would read all of them k
+  // times).
   W = std::move(svd.U);
   Ht = std::move(svd.V);
-  for (int j = 0; j < k; ++j) {
-    auto u = W.col(j);
-    auto v = Ht.col(j);
-    if (j == 0) {
-      // The leading singular vectors of a nonnegative matrix have one sign.
-      const double scale = std::sqrt(svd.s[0]);
-      u = scale * u.cwiseAbs();
-      v = scale * v.cwiseAbs();
-      continue;
-    }
-    double nup = 0, nun = 0, nvp = 0, nvn = 0;
-    for (Index i = 0; i < u.size(); ++i) (u[i] > 0 ? nup : nun) += u[i] * u[i];
-    for (Index i = 0; i < v.size(); ++i) (v[i] > 0 ? nvp : nvn) += v[i] * v[i];
-    nup = std::sqrt(nup), nun = std::sqrt(nun), nvp = std::sqrt(nvp), nvn = std::sqrt(nvn);
-    const double mp = nup * nvp, mn = nun * nvn;
-    // Keep the dominant sign pattern, (u+, v+) or (u-, v-), normalized and scaled.
-    const double sign = mp > mn ? 1.0 : -1.0;
-    const double lambda = std::sqrt(svd.s[j] * std::max(mp, mn));
-    const double nu = std::max(mp > mn ? nup : nun, 1e-300), nv = std::max(mp > mn ? nvp : nvn, 1e-300);
-    for (Index i = 0; i < u.size(); ++i) u[i] = lambda * std::max(sign * u[i], 0.0) / nu;
-    for (Index i = 0; i < v.size(); ++i) v[i] = lambda * std::max(sign * v[i], 0.0) / nv;
+  // Per column j >= 1: the norms of the positive and negative parts of u and v.
+  Eigen::ArrayXd nup = Eigen::ArrayXd::Zero(k), nun = nup, nvp = nup, nvn = nup;
+  auto part_norms = [k](const DenseMatrix& F, Eigen::ArrayXd& pos, Eigen::ArrayXd& neg) {
+    for (Index i = 0; i < F.rows(); ++i)
+      for (int j = 1; j < k; ++j) {
+        const double x = F(i, j);
+        (x > 0 ? pos[j] : neg[j]) += x * x;
+      }
+    pos = pos.sqrt(), neg = neg.sqrt();
+  };
+  part_norms(W, nup, nun);
+  part_norms(Ht, nvp, nvn);
+  // Column j keeps its dominant sign pattern, (u+, v+) or (u-, v-),
+  // normalized and scaled: f_j <- lambda_j max(sign_j f_j, 0) / norm_j. The
+  // leading singular vectors of a nonnegative matrix have one sign: |f_0|
+  // sqrt(s_0). Values below 1e-6 are then set to zero, as scikit-learn does.
+  Eigen::ArrayXd sign(k), lambda(k), norm_u(k), norm_v(k);
+  for (int j = 1; j < k; ++j) {
+    const double mp = nup[j] * nvp[j], mn = nun[j] * nvn[j];
+    sign[j] = mp > mn ? 1.0 : -1.0;
+    lambda[j] = std::sqrt(svd.s[j] * std::max(mp, mn));
+    norm_u[j] = std::max(mp > mn ? nup[j] : nun[j], 1e-300);
+    norm_v[j] = std::max(mp > mn ? nvp[j] : nvn[j], 1e-300);
   }
-  // Values below eps are set to zero, as scikit-learn does.
-  W = (W.array() < 1e-6).select(0.0, W);
-  Ht = (Ht.array() < 1e-6).select(0.0, Ht);
+  const double scale0 = std::sqrt(svd.s[0]);
+  auto transform = [&](DenseMatrix& F, const Eigen::ArrayXd& norm) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (Index i = 0; i < F.rows(); ++i) {
+      double* f = F.row(i).data();
+      f[0] = scale0 * std::abs(f[0]);
+      for (int j = 1; j < k; ++j) f[j] = lambda[j] * std::max(sign[j] * f[j], 0.0) / norm[j];
+      for (int j = 0; j < k; ++j) f[j] = f[j] < 1e-6 ? 0.0 : f[j];
+    }
+  };
+  transform(W, norm_u);
+  transform(Ht, norm_v);
   if (o.init == NmfInit::Nndsvd) return;
   const double mean = X.nnz() > 0 ? [&] {
     double s = 0;

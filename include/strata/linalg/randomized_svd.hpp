@@ -1,7 +1,7 @@
 #pragma once
 /// @file Randomized truncated SVD of a sparse matrix (Halko, Martinsson &
 /// Tropp 2011, Algorithms 4.4 and 5.1): a Gaussian range finder with
-/// oversampling and power iterations (re-orthonormalized each time), then an
+/// oversampling and power iterations (the basis re-orthonormalized each time), then an
 /// exact SVD of the small projected matrix. X is only touched through the two
 /// sparse products of spmm.hpp, never densified. With `mean` set, the SVD is
 /// that of the implicitly centered X - 1 mean^T (PCA), which is never formed.
