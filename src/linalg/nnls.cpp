@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "strata/parallel/threads.hpp"
+#include "vec8.hpp"
 
 namespace strata {
 
@@ -15,45 +16,66 @@ namespace {
 /// HALS on R rows at once (R independent coordinate-descent chains
 /// interleaved, so one chain's latency hides behind the others' arithmetic and
 /// each row of G is loaded once for all R). The gradients g_r = G f_r - b_r
-/// arrive precomputed and are kept up to date with one axpy per coordinate.
+/// arrive precomputed and are kept up to date by blocks of kBlock
+/// coordinates: within a block, a coordinate's gradient entry takes the
+/// block's earlier moves as scalars; after the block, all of g takes them in
+/// one pass (g += G[:, block] delta). Updating all of g after every
+/// coordinate would store each row's k entries k times a sweep, and those
+/// stores, not the arithmetic, would bound the sweep.
 /// `inv_denom[t]` is 1 / (G_tt + l2), or 0 for a dead component (G's row and
 /// column zero: its weight changes nothing but the penalty, so it is zero).
 template <int R>
 void hals_group(double* const* f, double* const* g, const DenseMatrix& G, const double* inv_denom, int max_sweeps,
                 bool early_stop, double l1, double l2) {
+  constexpr Index kBlock = 8;
   const Index k = G.rows();
   bool active[R];
   double first_change[R];
   for (int r = 0; r < R; ++r) active[r] = true, first_change[r] = 0.0;
   for (int s = 0; s < max_sweeps; ++s) {
     double change[R] = {};
-    for (Index t = 0; t < k; ++t) {
-      const double inv = inv_denom[t];
-      if (inv == 0.0) {
-        for (int r = 0; r < R; ++r)
-          if (active[r]) f[r][t] = 0.0;
-        continue;
-      }
-      double delta[R];
+    for (Index t0 = 0; t0 < k; t0 += kBlock) {
+      const Index b = std::min(kBlock, k - t0);
+      double delta[R][kBlock] = {};
       bool moved = false;
-      for (int r = 0; r < R; ++r) {
-        delta[r] = 0.0;
-        if (!active[r]) continue;
-        const double next = std::max(0.0, f[r][t] - (g[r][t] + l1 + l2 * f[r][t]) * inv);
-        delta[r] = next - f[r][t];
-        f[r][t] = next;
-        change[r] += delta[r] * delta[r];
-        moved |= delta[r] != 0.0;
+      for (Index j = 0; j < b; ++j) {
+        const Index t = t0 + j;
+        const double inv = inv_denom[t];
+        const double* gt = G.row(t).data() + t0;  // G(t, t0 + i)
+        for (int r = 0; r < R; ++r) {
+          if (!active[r]) continue;
+          if (inv == 0.0) {
+            f[r][t] = 0.0;
+            continue;
+          }
+          double grad = g[r][t];
+          for (Index i = 0; i < j; ++i) grad += gt[i] * delta[r][i];
+          const double next = std::max(0.0, f[r][t] - (grad + l1 + l2 * f[r][t]) * inv);
+          delta[r][j] = next - f[r][t];
+          f[r][t] = next;
+          change[r] += delta[r][j] * delta[r][j];
+          moved |= delta[r][j] != 0.0;
+        }
       }
       if (!moved) continue;  // common: coordinates pinned at zero in sparse factors
-      const double* gt = G.row(t).data();  // G is symmetric: row t = column t
-      for (int r = 0; r < R; ++r) {
-        if (delta[r] == 0.0) continue;
-        double* gr = g[r];
-        const double d = delta[r];
-#pragma omp simd
-        for (Index u = 0; u < k; ++u) gr[u] += d * gt[u];
+      // g_r += sum_j delta_rj G(t0 + j, :) (G symmetric: row t0 + j = column).
+      const double* Gb = G.row(t0).data();
+      Index u = 0;
+      for (; u + 8 <= k; u += 8) {
+        detail::Vec8 acc[R];
+        for (int r = 0; r < R; ++r) acc[r] = detail::load8(g[r] + u);
+        for (Index j = 0; j < b; ++j) {
+          const detail::Vec8 Gju = detail::load8(Gb + j * k + u);
+          for (int r = 0; r < R; ++r) acc[r] += delta[r][j] * Gju;
+        }
+        for (int r = 0; r < R; ++r) detail::store8(g[r] + u, acc[r]);
       }
+      for (; u < k; ++u)
+        for (int r = 0; r < R; ++r) {
+          double acc = g[r][u];
+          for (Index j = 0; j < b; ++j) acc += delta[r][j] * Gb[j * k + u];
+          g[r][u] = acc;
+        }
     }
     if (!early_stop) continue;
     bool any = false;
@@ -91,7 +113,7 @@ double hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int m
   // Rows go in chunks: the chunk's gradients G f - b are one small GEMM
   // instead of a matrix-vector product per row.
   constexpr Index kChunk = 64;
-  constexpr int kGroup = 4;
+  constexpr int kGroup = 8;
   const Index chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> f_dot_g(static_cast<size_t>(chunks), 0.0);  // per chunk: added in order below
 #pragma omp parallel num_threads(threads)

@@ -247,7 +247,7 @@ TEST(RandomizedSvd, MatchesDenseSingularValues) {
 }
 
 TEST(Hals, GroupedRowsEqualTextbookSweepsWithADeadComponent) {
-  // 150 rows: two full chunks of 64 and a tail, groups of four and leftovers.
+  // 150 rows: two full chunks of 64 and a tail, groups of eight and leftovers.
   const DenseMatrix X = random_dense(150, 30, 13);
   DenseMatrix W = random_dense(150, 6, 14);
   DenseMatrix H = random_dense(6, 30, 15);
