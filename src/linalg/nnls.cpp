@@ -14,8 +14,8 @@ namespace strata {
 namespace {
 
 /// HALS on R rows at once (R independent coordinate-descent chains
-/// interleaved, so one chain's latency hides behind the others' arithmetic and
-/// each row of G is loaded once for all R). The gradients g_r = G f_r - b_r
+/// interleaved; hals_rows uses it for the rows left over from its groups of
+/// eight, which go to hals_group8). The gradients g_r = G f_r - b_r
 /// arrive precomputed and are kept up to date by blocks of kBlock
 /// coordinates: within a block, a coordinate's gradient entry takes the
 /// block's earlier moves as scalars; after the block, all of g takes them in
@@ -89,6 +89,82 @@ void hals_group(double* const* f, double* const* g, const DenseMatrix& G, const 
   }
 }
 
+/// hals_group for eight rows, one per lane of a Vec8: the coordinate chain
+/// of a block runs as vector operations on all eight rows at once instead of
+/// eight interleaved scalar chains (each row of G is loaded once for all
+/// eight). The same updates in the same order as hals_group: within a block,
+/// coordinate j's gradient entry takes the moves of the block's earlier
+/// coordinates (added as each is made); after the block, all of g takes them
+/// in one pass.
+/// G is k x k in a zero-padded row-major array of leading dimension `ldg`
+/// (k rounded up to 8), and the rows of g have ldg entries, the padding zero:
+/// the pass over g is whole vectors, no scalar tail.
+void hals_group8(double* const* f, double* const* g, const double* G, Index k, Index ldg, const double* inv_denom,
+                 int max_sweeps, bool early_stop, double l1, double l2) {
+  using detail::Vec8;
+  using Mask8 = long long __attribute__((vector_size(64)));
+  constexpr Index kBlock = 8;
+  const Vec8 zero = {};
+  Mask8 active = zero == zero;  // all lanes
+  Vec8 first_change = zero;
+  for (int s = 0; s < max_sweeps; ++s) {
+    Vec8 change = zero;
+    for (Index t0 = 0; t0 < k; t0 += kBlock) {
+      const Index b = std::min(kBlock, k - t0);
+      // The block's tile, transposed: ft[j], gt[j] hold coordinate t0 + j of the eight rows.
+      alignas(64) double tile_f[kBlock][8], tile_g[kBlock][8], delta[kBlock][8];
+      for (int r = 0; r < 8; ++r)
+        for (Index j = 0; j < b; ++j) tile_f[j][r] = f[r][t0 + j], tile_g[j][r] = g[r][t0 + j];
+      Vec8 ft[kBlock], gt[kBlock];
+      for (Index j = 0; j < b; ++j) ft[j] = detail::load8(tile_f[j]), gt[j] = detail::load8(tile_g[j]);
+      Vec8 moved = zero;
+      for (Index j = 0; j < b; ++j) {
+        const Index t = t0 + j;
+        const double inv = inv_denom[t];
+        Vec8 dj = zero;
+        if (inv == 0.0) {
+          ft[j] = active ? zero : ft[j];
+        } else {
+          Vec8 next = ft[j] - (gt[j] + l1 + l2 * ft[j]) * inv;
+          next = next > zero ? next : zero;
+          next = active ? next : ft[j];
+          dj = next - ft[j];
+          ft[j] = next;
+          change += dj * dj;
+          moved += dj * dj;
+          const double* Gt = G + t * ldg + t0;  // G(t, t0 + i) = G(t0 + i, t)
+          for (Index i = j + 1; i < b; ++i) gt[i] += Gt[i] * dj;
+        }
+        detail::store8(delta[j], dj);
+      }
+      for (Index j = 0; j < b; ++j) detail::store8(tile_f[j], ft[j]);
+      for (int r = 0; r < 8; ++r)
+        for (Index j = 0; j < b; ++j) f[r][t0 + j] = tile_f[j][r];
+      bool any = false;
+      for (int r = 0; r < 8; ++r) any |= moved[r] != 0.0;
+      if (!any) continue;  // common: coordinates pinned at zero in sparse factors
+      // g_r += sum_j delta_jr G(t0 + j, :).
+      const double* Gb = G + t0 * ldg;
+      for (Index u = 0; u < ldg; u += 8) {
+        Vec8 acc[8];
+        for (int r = 0; r < 8; ++r) acc[r] = detail::load8(g[r] + u);
+        for (Index j = 0; j < b; ++j) {
+          const Vec8 Gju = detail::load8(Gb + j * ldg + u);
+          for (int r = 0; r < 8; ++r) acc[r] += delta[j][r] * Gju;
+        }
+        for (int r = 0; r < 8; ++r) detail::store8(g[r] + u, acc[r]);
+      }
+    }
+    if (!early_stop) continue;
+    // A row stops once a sweep moves it by less than 1% of its first sweep.
+    if (s == 0) first_change = change;
+    else active = active & (change > 1e-4 * first_change);
+    bool any = false;
+    for (int r = 0; r < 8; ++r) any |= active[r] != 0;
+    if (!any) break;
+  }
+}
+
 /// Multiplicative update of one row; `d` is k doubles of scratch.
 void mu_row(double* f, const double* b, const DenseMatrix& G, double l1, double l2, double* d) {
   constexpr double kTiny = 1e-300;  // keeps 0/0 at 0 (an entry at zero stays at zero)
@@ -115,14 +191,18 @@ double hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int m
   constexpr Index kChunk = 64;
   constexpr int kGroup = 8;
   const Index chunks = (n + kChunk - 1) / kChunk;
+  // G and the gradients padded with zeros to a multiple of 8 columns, for hals_group8.
+  const Index ldg = (k + 7) / 8 * 8;
+  DenseMatrix G_padded = DenseMatrix::Zero(ldg, ldg);
+  G_padded.topLeftCorner(k, k) = G;
   std::vector<double> f_dot_g(static_cast<size_t>(chunks), 0.0);  // per chunk: added in order below
 #pragma omp parallel num_threads(threads)
   {
-    DenseMatrix grad(kChunk, k);
+    DenseMatrix grad_padded = DenseMatrix::Zero(kChunk, ldg);
 #pragma omp for schedule(dynamic, 4)
     for (Index c = 0; c < chunks; ++c) {
       const Index i0 = c * kChunk, rows = std::min(kChunk, n - i0);
-      auto g = grad.topRows(rows);
+      auto g = grad_padded.topLeftCorner(rows, k);
       g.noalias() = F.middleRows(i0, rows) * G;  // G symmetric: F G = (G F^T)^T
       g -= B.middleRows(i0, rows);
       Index r = 0;
@@ -130,7 +210,7 @@ double hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int m
         double* f[kGroup];
         double* gr[kGroup];
         for (int q = 0; q < kGroup; ++q) f[q] = F.row(i0 + r + q).data(), gr[q] = g.row(r + q).data();
-        hals_group<kGroup>(f, gr, G, inv_denom.data(), max_sweeps, early_stop, l1, l2);
+        hals_group8(f, gr, G_padded.data(), k, ldg, inv_denom.data(), max_sweeps, early_stop, l1, l2);
       }
       for (; r < rows; ++r) {
         double* f[1] = {F.row(i0 + r).data()};

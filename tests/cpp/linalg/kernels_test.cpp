@@ -227,6 +227,30 @@ TEST(Hals, OneSweepEqualsTextbookHals) {
   EXPECT_LT((W - Wref).cwiseAbs().maxCoeff(), 1e-12);
 }
 
+TEST(Hals, EightRowLanesEqualOneRowAtATime) {
+  // hals_rows sweeps eight rows at once (one per vector lane, with a
+  // per-lane early stop) and the rows left over one by one: the two paths
+  // must agree, with penalties, early stopping and a dead component, for k
+  // a multiple of 8 and not.
+  for (const Index k : {5, 8, 13}) {
+    const DenseMatrix X = random_dense(150, 40, 30 + k);
+    DenseMatrix H = random_dense(k, 40, 31 + k);
+    H.row(1).setZero();
+    const DenseMatrix B = X * H.transpose(), G = H * H.transpose();
+    const DenseMatrix W0 = random_dense(150, k, 32 + k);
+    DenseMatrix W = W0;
+    const double f_dot_g = hals_rows(W, B, G, 4, true, 0.02, 0.1, 2);
+    double f_dot_g_rows = 0.0;
+    for (Index i = 0; i < 150; ++i) {
+      DenseMatrix w = W0.row(i);
+      f_dot_g_rows += hals_rows(w, B.row(i), G, 4, true, 0.02, 0.1, 1);
+      EXPECT_LT((w - W.row(i)).cwiseAbs().maxCoeff(), 1e-12) << "k " << k << " row " << i;
+    }
+    EXPECT_NEAR(f_dot_g, f_dot_g_rows, 1e-10 * std::abs(f_dot_g_rows));
+    EXPECT_EQ(W.col(1).cwiseAbs().maxCoeff(), 0.0);
+  }
+}
+
 TEST(RandomizedSvd, MatchesDenseSingularValues) {
   // A rank-5 signal plus small noise: the top 5 singular values are well separated.
   const DenseMatrix L = random_dense(80, 5, 12) * random_dense(5, 60, 13);
