@@ -65,7 +65,8 @@ TransposePlan plan_spmm_transpose(const SparseView& X, int threads, int blocks_p
 void spmm_transpose_blocks(const SparseView& X, const DenseMatrix& A, const TransposePlan& plan,
                            const ProductBlockConsumer& consume);
 
-/// G (k x k) = F^T F, summed over row blocks in a fixed order.
+/// G (k x k) = F^T F, summed over row blocks in a fixed order; only the
+/// upper triangle is computed (8 x 8 tiles), then mirrored.
 void gram(const DenseMatrix& F, DenseMatrix& G, int threads);
 
 }  // namespace strata
