@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Eigenvalues>
@@ -350,19 +351,43 @@ void FactoredOutputLayer<S>::catch_up_targets() {
   const auto now = static_cast<std::uint32_t>(defer_scale_.size());
   if (now == 0) return;
   const auto t0 = std::chrono::steady_clock::now();
-  const Index ng = groups_.size();
+  const Index ng = groups_.size(), d = this->d_;
+  // The stale target rows, by the version they have: rows of one version
+  // take the same corrections, so they go through catch_up_rows together, a
+  // gathered block of up to kRows rows (thin GEMMs, not a GEMV per row). After
+  // a correction most of a minibatch's rows share the previous version.
+  std::vector<std::pair<std::uint32_t, Index>> stale;
+  for (Index g = 0; g < ng; ++g) {
+    const Index col = groups_.cols[g];
+    const std::uint32_t version = row_version_[static_cast<std::size_t>(col)];
+    if (version != now) stale.emplace_back(version, col);
+  }
+  if (stale.empty()) return;
+  std::sort(stale.begin(), stale.end());
+  constexpr Index kRows = 64;
+  std::vector<Index> task_start;  // runs of one version, cut every kRows rows
+  for (Index e = 0; e < static_cast<Index>(stale.size()); ++e)
+    if (e == 0 || stale[e].first != stale[e - 1].first || e - task_start.back() == kRows) task_start.push_back(e);
+  task_start.push_back(static_cast<Index>(stale.size()));
+  const Index tasks = static_cast<Index>(task_start.size()) - 1;
   const int t = static_cast<int>(std::min<Index>(
-      std::max<Index>(1, ng / 64), threads_for(this->options_.threads, 4.0 * double(ng) * this->d_ * defer_P_.rows())));
+      std::max<Index>(1, tasks / 4), threads_for(this->options_.threads, 4.0 * double(stale.size()) * d * defer_P_.rows())));
 #pragma omp parallel num_threads(t)
   {
     std::vector<S> scratch;
-#pragma omp for schedule(static)
-    for (Index g = 0; g < ng; ++g) {
-      if (g + 1 < ng) detail::prefetch_row(V_.row(groups_.cols[g + 1]).data(), this->d_, true);
-      const auto k = static_cast<std::size_t>(groups_.cols[g]);
-      if (row_version_[k] == now) continue;
-      catch_up_rows(V_.row(static_cast<Index>(k)).data(), 1, row_version_[k], scratch);
-      row_version_[k] = now;
+    RowMatrix<S> block(kRows, d);
+#pragma omp for schedule(dynamic, 1)
+    for (Index task = 0; task < tasks; ++task) {
+      const Index e0 = task_start[task], rows = task_start[task + 1] - e0;
+      const std::uint32_t version = stale[e0].first;
+      if (rows == 1) {
+        catch_up_rows(V_.row(stale[e0].second).data(), 1, version, scratch);
+      } else {
+        for (Index i = 0; i < rows; ++i) block.row(i) = V_.row(stale[e0 + i].second);
+        catch_up_rows(block.data(), rows, version, scratch);
+        for (Index i = 0; i < rows; ++i) V_.row(stale[e0 + i].second) = block.row(i);
+      }
+      for (Index i = 0; i < rows; ++i) row_version_[static_cast<std::size_t>(stale[e0 + i].second)] = now;
     }
   }
   stab_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
