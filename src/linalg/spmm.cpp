@@ -364,8 +364,9 @@ void gram(const DenseMatrix& F, DenseMatrix& G, int threads) {
   }
   DenseMatrix upper = std::move(partial[0]);
   for (Index b = 1; b < blocks; ++b) upper += partial[b];
-  G = upper.topLeftCorner(k, k).triangularView<Eigen::Upper>();
-  G.triangularView<Eigen::StrictlyLower>() = G.transpose();
+  G.resize(k, k);
+  for (Index i = 0; i < k; ++i)
+    for (Index j = i; j < k; ++j) G(i, j) = G(j, i) = upper(i, j);
 }
 
 }  // namespace strata
