@@ -21,7 +21,7 @@ namespace strata {
 /// a caller gets f^T G f = f . (G f - b) + f . b without a Gram. At each
 /// row's NNLS solution it is zero (complementary slackness).
 double hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int max_sweeps, bool early_stop,
-               double l1, double l2, int threads);
+                 double l1, double l2, int threads);
 
 /// Multiplicative update (Lee & Seung): F <- F .* B / (F G + l1 + l2 F).
 void mu_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, double l1, double l2, int threads);
