@@ -127,10 +127,11 @@ SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
   }
   orthonormalize(Y, threads, o.power_iterations > 0 ? 1 : 2);
   for (int q = 0; q < o.power_iterations; ++q) {
-    // Z = X^T Y is not orthonormalized: Y is, so Z's condition number is at
-    // most sigma_1 / sigma_l, and X Z's its square, which one CholeskyQR
-    // round (or its shifted fallback) handles. The range is the same; half
-    // the orthonormalizations are saved.
+    // Z = X^T Y is not orthonormalized: Y is, and near X's leading subspace,
+    // so Z's condition number is about sigma_1 / sigma_l and X Z's its
+    // square, which one CholeskyQR round (or its shifted fallback, or
+    // Householder) handles. The range is the same; half the
+    // orthonormalizations are saved.
     centered_spmm_transpose(X, mu, Y, Z, threads);
     centered_spmm(X, mu, Z, Y, threads);
     // The last Y is the basis Q of X ~ Q Q^T X: orthonormal to full precision.
