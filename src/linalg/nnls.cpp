@@ -13,92 +13,22 @@ namespace strata {
 
 namespace {
 
-/// HALS on R rows at once (R independent coordinate-descent chains
-/// interleaved; hals_rows uses it for the rows left over from its groups of
-/// eight, which go to hals_group8). The gradients g_r = G f_r - b_r
-/// arrive precomputed and are kept up to date by blocks of kBlock
-/// coordinates: within a block, a coordinate's gradient entry takes the
-/// block's earlier moves as scalars; after the block, all of g takes them in
-/// one pass (g += G[:, block] delta). Updating all of g after every
-/// coordinate would store each row's k entries k times a sweep, and those
-/// stores, not the arithmetic, would bound the sweep.
-/// `inv_denom[t]` is 1 / (G_tt + l2), or 0 for a dead component (G's row and
-/// column zero: its weight changes nothing but the penalty, so it is zero).
-template <int R>
-void hals_group(double* const* f, double* const* g, const DenseMatrix& G, const double* inv_denom, int max_sweeps,
-                bool early_stop, double l1, double l2) {
-  constexpr Index kBlock = 8;
-  const Index k = G.rows();
-  bool active[R];
-  double first_change[R];
-  for (int r = 0; r < R; ++r) active[r] = true, first_change[r] = 0.0;
-  for (int s = 0; s < max_sweeps; ++s) {
-    double change[R] = {};
-    for (Index t0 = 0; t0 < k; t0 += kBlock) {
-      const Index b = std::min(kBlock, k - t0);
-      double delta[R][kBlock] = {};
-      bool moved = false;
-      for (Index j = 0; j < b; ++j) {
-        const Index t = t0 + j;
-        const double inv = inv_denom[t];
-        const double* gt = G.row(t).data() + t0;  // G(t, t0 + i)
-        for (int r = 0; r < R; ++r) {
-          if (!active[r]) continue;
-          if (inv == 0.0) {
-            f[r][t] = 0.0;
-            continue;
-          }
-          double grad = g[r][t];
-          for (Index i = 0; i < j; ++i) grad += gt[i] * delta[r][i];
-          const double next = std::max(0.0, f[r][t] - (grad + l1 + l2 * f[r][t]) * inv);
-          delta[r][j] = next - f[r][t];
-          f[r][t] = next;
-          change[r] += delta[r][j] * delta[r][j];
-          moved |= delta[r][j] != 0.0;
-        }
-      }
-      if (!moved) continue;  // common: coordinates pinned at zero in sparse factors
-      // g_r += sum_j delta_rj G(t0 + j, :) (G symmetric: row t0 + j = column).
-      const double* Gb = G.row(t0).data();
-      Index u = 0;
-      for (; u + 8 <= k; u += 8) {
-        detail::Vec8 acc[R];
-        for (int r = 0; r < R; ++r) acc[r] = detail::load8(g[r] + u);
-        for (Index j = 0; j < b; ++j) {
-          const detail::Vec8 Gju = detail::load8(Gb + j * k + u);
-          for (int r = 0; r < R; ++r) acc[r] += delta[r][j] * Gju;
-        }
-        for (int r = 0; r < R; ++r) detail::store8(g[r] + u, acc[r]);
-      }
-      for (; u < k; ++u)
-        for (int r = 0; r < R; ++r) {
-          double acc = g[r][u];
-          for (Index j = 0; j < b; ++j) acc += delta[r][j] * Gb[j * k + u];
-          g[r][u] = acc;
-        }
-    }
-    if (!early_stop) continue;
-    bool any = false;
-    for (int r = 0; r < R; ++r) {
-      if (!active[r]) continue;
-      if (s == 0) first_change[r] = change[r];
-      else if (change[r] <= 1e-4 * first_change[r]) active[r] = false;  // ||delta|| below 1% of the first sweep's
-      any |= active[r];
-    }
-    if (!any) break;
-  }
-}
-
-/// hals_group for eight rows, one per lane of a Vec8: the coordinate chain
-/// of a block runs as vector operations on all eight rows at once instead of
-/// eight interleaved scalar chains (each row of G is loaded once for all
-/// eight). The same updates in the same order as hals_group: within a block,
-/// coordinate j's gradient entry takes the moves of the block's earlier
-/// coordinates (added as each is made); after the block, all of g takes them
-/// in one pass.
+/// HALS on eight rows at once, one per lane of a Vec8, so a coordinate's
+/// update is vector arithmetic on all eight (and each row of G is loaded once
+/// for all). The gradients g_r = G f_r - b_r arrive precomputed and are kept
+/// up to date by blocks of 8 coordinates: within a block, coordinate j's
+/// gradient entry takes the moves of the block's earlier coordinates (added
+/// as each is made); after the block, all of g takes them in one pass
+/// (g += G[:, block] delta). Updating all of g after every coordinate would
+/// store each row's k entries k times a sweep, and those stores, not the
+/// arithmetic, would bound the sweep.
 /// G is k x k in a zero-padded row-major array of leading dimension `ldg`
 /// (k rounded up to 8), and the rows of g have ldg entries, the padding zero:
-/// the pass over g is whole vectors, no scalar tail.
+/// the pass over g is whole vectors, no scalar tail. A lane whose f and g are
+/// all zero stays zero (its moves are max(0, -l1 / G_tt) = 0), so fewer than
+/// eight rows fill the other lanes with such a row.
+/// `inv_denom[t]` is 1 / (G_tt + l2), or 0 for a dead component (G's row and
+/// column zero: its weight changes nothing but the penalty, so it is zero).
 void hals_group8(double* const* f, double* const* g, const double* G, Index k, Index ldg, const double* inv_denom,
                  int max_sweeps, bool early_stop, double l1, double l2) {
   using detail::Vec8;
@@ -199,23 +129,22 @@ double hals_rows(DenseRef F, const ConstDenseRef& B, const DenseMatrix& G, int m
 #pragma omp parallel num_threads(threads)
   {
     DenseMatrix grad_padded = DenseMatrix::Zero(kChunk, ldg);
+    std::vector<double> idle_f(static_cast<size_t>(k), 0.0), idle_g(static_cast<size_t>(ldg), 0.0);
 #pragma omp for schedule(dynamic, 4)
     for (Index c = 0; c < chunks; ++c) {
       const Index i0 = c * kChunk, rows = std::min(kChunk, n - i0);
       auto g = grad_padded.topLeftCorner(rows, k);
       g.noalias() = F.middleRows(i0, rows) * G;  // G symmetric: F G = (G F^T)^T
       g -= B.middleRows(i0, rows);
-      Index r = 0;
-      for (; r + kGroup <= rows; r += kGroup) {
+      for (Index r = 0; r < rows; r += kGroup) {
         double* f[kGroup];
         double* gr[kGroup];
-        for (int q = 0; q < kGroup; ++q) f[q] = F.row(i0 + r + q).data(), gr[q] = g.row(r + q).data();
+        for (int q = 0; q < kGroup; ++q) {
+          const bool real = r + q < rows;
+          f[q] = real ? F.row(i0 + r + q).data() : idle_f.data();
+          gr[q] = real ? g.row(r + q).data() : idle_g.data();
+        }
         hals_group8(f, gr, G_padded.data(), k, ldg, inv_denom.data(), max_sweeps, early_stop, l1, l2);
-      }
-      for (; r < rows; ++r) {
-        double* f[1] = {F.row(i0 + r).data()};
-        double* gr[1] = {g.row(r).data()};
-        hals_group<1>(f, gr, G, inv_denom.data(), max_sweeps, early_stop, l1, l2);
       }
       f_dot_g[static_cast<size_t>(c)] = (F.middleRows(i0, rows).array() * g.array()).sum();
     }

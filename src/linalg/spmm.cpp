@@ -316,21 +316,21 @@ void spmm_transpose_blocks(const SparseView& X, const DenseMatrix& A, const Tran
 
 namespace {
 
-/// The upper triangle of F^T F (F: `rows` rows of k doubles, row stride ld),
+/// The upper triangle of F^T F (F: `rows` contiguous rows of k doubles),
 /// added into U (ldk x ldk, ldk = k rounded up to 8), by 8 x 8 tiles: a tile
 /// is eight vector accumulators, row i adding f_i[I + a] * f_i[J .. J + 8] to
 /// accumulator a. The tiles on and above the diagonal are about half the
 /// multiply-adds of the whole product. Rows go through a zero-padded buffer
 /// of 64 (a tile's columns may run past k); the sums run over the rows in
 /// order.
-void gram_upper_tiles(const double* F, Index rows, Index k, Index ld, double* U, Index ldk) {
+void gram_upper_tiles(const double* F, Index rows, Index k, double* U, Index ldk) {
   using detail::Vec8;
   constexpr Index kChunk = 64;
   const Index tiles = ldk / 8;
   std::vector<double> buffer(static_cast<size_t>(kChunk * ldk), 0.0);
   for (Index c0 = 0; c0 < rows; c0 += kChunk) {
     const Index n = std::min(kChunk, rows - c0);
-    for (Index i = 0; i < n; ++i) std::copy_n(F + (c0 + i) * ld, k, buffer.data() + i * ldk);
+    for (Index i = 0; i < n; ++i) std::copy_n(F + (c0 + i) * k, k, buffer.data() + i * ldk);
     for (Index I = 0; I < tiles; ++I)
       for (Index J = I; J < tiles; ++J) {
         double* tile = U + 8 * I * ldk + 8 * J;
@@ -360,7 +360,7 @@ void gram(const DenseMatrix& F, DenseMatrix& G, int threads) {
   for (Index b = 0; b < blocks; ++b) {
     const Index r0 = b * block, r = std::min(block, n - r0);
     partial[b].setZero(ldk, ldk);
-    if (r > 0) gram_upper_tiles(F.data() + r0 * k, r, k, k, partial[b].data(), ldk);
+    if (r > 0) gram_upper_tiles(F.data() + r0 * k, r, k, partial[b].data(), ldk);
   }
   DenseMatrix upper = std::move(partial[0]);
   for (Index b = 1; b < blocks; ++b) upper += partial[b];

@@ -227,11 +227,33 @@ TEST(Hals, OneSweepEqualsTextbookHals) {
   EXPECT_LT((W - Wref).cwiseAbs().maxCoeff(), 1e-12);
 }
 
+// Textbook HALS on one row, the gradient recomputed for every coordinate,
+// with hals_rows's early stop: the row stops once a sweep's squared change is
+// at most 1e-4 of its first sweep's. A dead component (G_tt + l2 = 0) is zero.
+Eigen::VectorXd plain_hals_row(Eigen::VectorXd f, const Eigen::VectorXd& b, const DenseMatrix& G, int sweeps,
+                               double l1, double l2) {
+  double first = 0.0;
+  for (int s = 0; s < sweeps; ++s) {
+    double change = 0.0;
+    for (Index t = 0; t < f.size(); ++t) {
+      const double denom = G(t, t) + l2;
+      const double next = denom > 0 ? std::max(0.0, f[t] - (G.row(t).dot(f) - b[t] + l1 + l2 * f[t]) / denom) : 0.0;
+      change += (next - f[t]) * (next - f[t]);
+      f[t] = next;
+    }
+    if (s == 0) first = change;
+    else if (change <= 1e-4 * first) break;
+  }
+  return f;
+}
+
 TEST(Hals, EightRowLanesEqualOneRowAtATime) {
   // hals_rows sweeps eight rows at once (one per vector lane, with a
-  // per-lane early stop) and the rows left over one by one: the two paths
-  // must agree, with penalties, early stopping and a dead component, for k
-  // a multiple of 8 and not.
+  // per-lane early stop); a group short of eight fills its other lanes with
+  // an idle all-zero row. Each row alone (one real lane, seven idle) must
+  // give what it gives among seven others, with penalties, early stopping
+  // and a dead component, for k a multiple of 8 and not; and both must be
+  // textbook HALS with the early stop (plain_hals_row).
   for (const Index k : {5, 8, 13}) {
     const DenseMatrix X = random_dense(150, 40, 30 + k);
     DenseMatrix H = random_dense(k, 40, 31 + k);
@@ -245,6 +267,8 @@ TEST(Hals, EightRowLanesEqualOneRowAtATime) {
       DenseMatrix w = W0.row(i);
       f_dot_g_rows += hals_rows(w, B.row(i), G, 4, true, 0.02, 0.1, 1);
       EXPECT_LT((w - W.row(i)).cwiseAbs().maxCoeff(), 1e-12) << "k " << k << " row " << i;
+      const Eigen::VectorXd ref = plain_hals_row(W0.row(i).transpose(), B.row(i).transpose(), G, 4, 0.02, 0.1);
+      EXPECT_LT((W.row(i).transpose() - ref).cwiseAbs().maxCoeff(), 1e-10) << "k " << k << " row " << i;
     }
     EXPECT_NEAR(f_dot_g, f_dot_g_rows, 1e-10 * std::abs(f_dot_g_rows));
     EXPECT_EQ(W.col(1).cwiseAbs().maxCoeff(), 0.0);
@@ -271,7 +295,7 @@ TEST(RandomizedSvd, MatchesDenseSingularValues) {
 }
 
 TEST(Hals, GroupedRowsEqualTextbookSweepsWithADeadComponent) {
-  // 150 rows: two full chunks of 64 and a tail, groups of eight and leftovers.
+  // 150 rows: two full chunks of 64 and a tail of 22, two groups of eight and a short one.
   const DenseMatrix X = random_dense(150, 30, 13);
   DenseMatrix W = random_dense(150, 6, 14);
   DenseMatrix H = random_dense(6, 30, 15);
