@@ -209,17 +209,28 @@ FactoredOutputLayer<S>::FactoredOutputLayer(const RowMatrix<S>& W0, const Output
     wbar_ += w_part[blk];
   }
   refresh_products();
+  F_next_.resize(d, 3 * d);
 }
 
 template <class S>
 void FactoredOutputLayer<S>::refresh_products() {
-  const Index d = this->d_;
-  F_.resize(d, 3 * d);
-  F_.leftCols(d) = Q_.template cast<S>();
-  F_.middleCols(d, d) = U_.transpose().template cast<S>();
-  F_.rightCols(d) = UinvT_.transpose().template cast<S>();
+  F_.resize(this->d_, 3 * this->d_);
+  write_products_of_Q(F_);
+  write_products_of_U(F_);
   omega_s_ = omega_.template cast<S>();
+}
+
+template <class S>
+void FactoredOutputLayer<S>::write_products_of_Q(RowMatrix<S>& F) {
+  F.leftCols(this->d_) = Q_.template cast<S>();
   wbar_s_ = wbar_.template cast<S>();
+}
+
+template <class S>
+void FactoredOutputLayer<S>::write_products_of_U(RowMatrix<S>& F) const {
+  const Index d = this->d_;
+  F.middleCols(d, d) = U_.transpose().template cast<S>();
+  F.rightCols(d) = UinvT_.transpose().template cast<S>();
 }
 
 template <class S>
@@ -433,6 +444,40 @@ ColVector<S> FactoredOutputLayer<S>::singular_values_of_U() const {
 }
 
 template <class S>
+Eigen::MatrixXd FactoredOutputLayer<S>::shared_target_products(const S* c, Index m) const {
+  // c_i . c_j over shared targets: for every distinct target column, all
+  // pairs of the examples that have it. A column shared by many examples
+  // (frequent words: in a Zipfian minibatch a few dozen columns hold over 90%
+  // of the pairs) goes into a dense m x g block whose product gives its pairs
+  // at GEMM speed; the other columns' pairs are summed one by one.
+  const Index ng = groups_.size();
+  constexpr Index kDenseGroup = 24;  // a rank-one m x m update costs about as much as 24^2 scattered pairs
+  std::vector<Index> dense;
+  for (Index g = 0; g < ng; ++g)
+    if (groups_.start[g + 1] - groups_.start[g] >= kDenseGroup) dense.push_back(g);
+  Eigen::MatrixXd Cd = Eigen::MatrixXd::Zero(m, static_cast<Index>(dense.size()));
+  for (std::size_t q = 0; q < dense.size(); ++q)
+    for (Index e = groups_.start[dense[q]]; e < groups_.start[dense[q] + 1]; ++e) {
+      const Index p = groups_.pos[e];
+      Cd(groups_.row_of[p], static_cast<Index>(q)) += double(c[p]);  // += : a row may repeat a target
+    }
+  Eigen::MatrixXd Cc(m, m);
+  Cc.noalias() = Cd * Cd.transpose();
+  for (Index g = 0; g < ng; ++g) {
+    const Index e0 = groups_.start[g], e1 = groups_.start[g + 1];
+    if (e1 - e0 >= kDenseGroup) continue;
+    for (Index e = e0; e < e1; ++e) {
+      const Index pi = groups_.pos[e], i = groups_.row_of[pi];
+      for (Index f = e0; f < e1; ++f) {
+        const Index pj = groups_.pos[f];
+        Cc(i, groups_.row_of[pj]) += double(c[pi]) * double(c[pj]);
+      }
+    }
+  }
+  return Cc;
+}
+
+template <class S>
 OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta,
                                              RowMatrix<S>* grad_H) {
   this->check_batch(H, Y);
@@ -484,112 +529,108 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   if (!gradient) return stats;
 
   // P = C W (row j = c_j^T W) = (C V) U + csum omega^T; dL/dH = A Hhat + b w_bar^T + P.
-  RowMatrix<S> P(m, d);
-  gemm_rows(P, CV, F_.middleCols(d, d).transpose(), S(1), false, threads);  // (C V) U
-  P += csum * omega_s_.transpose();
   const ColVector<S> a_s = a.cast<S>(), b_s = b.cast<S>();
-  RowMatrix<S> Gh = a_s.asDiagonal() * Hhat;
-  Gh += b_s * wbar_s_.transpose();
-  Gh += P;
-  if (grad_H) *grad_H = Gh;
-  if (eta == S(0)) return stats;
-
-  // The m x m Grams in one product: H [Hhat; P; H]^T gives h_i^T Q h_j,
-  // o_i . c_j (= h_i . W^T c_j) and h_i . h_j.
-  RowMatrix<S> stacked(3 * m, d);
-  stacked << Hhat, P, H;
-  RowMatrix<S> grams(m, 3 * m);
-  gemm_rows(grams, H, stacked.transpose(), S(1), false, threads);
-  const Eigen::MatrixXd So = grams.leftCols(m).template cast<double>();
-  const Eigen::MatrixXd Pc = grams.middleCols(m, m).template cast<double>();
-  const Eigen::MatrixXd gram = grams.rightCols(m).template cast<double>();
-
-  // c_i . c_j over shared targets: for every distinct target column, all
-  // pairs of the examples that have it. A column shared by many examples
-  // (frequent words: in a Zipfian minibatch a few dozen columns hold over 90%
-  // of the pairs) goes into a dense m x g block whose product gives its pairs
-  // at GEMM speed; the other columns' pairs are summed one by one (rows of Cc
-  // split among threads).
-  const Index ng = groups_.size();
-  constexpr Index kDenseGroup = 24;  // a rank-one m x m update costs about as much as 24^2 scattered pairs
-  std::vector<Index> dense;
-  for (Index g = 0; g < ng; ++g)
-    if (groups_.start[g + 1] - groups_.start[g] >= kDenseGroup) dense.push_back(g);
-  Eigen::MatrixXd Cd = Eigen::MatrixXd::Zero(m, static_cast<Index>(dense.size()));
-  for (std::size_t q = 0; q < dense.size(); ++q)
-    for (Index e = groups_.start[dense[q]]; e < groups_.start[dense[q] + 1]; ++e) {
-      const Index p = groups_.pos[e];
-      Cd(groups_.row_of[p], static_cast<Index>(q)) += double(c[p]);  // += : a row may repeat a target
-    }
-  Eigen::MatrixXd Cc(m, m);
-  Cc.noalias() = Cd * Cd.transpose();
-  const int tc = static_cast<int>(std::min<Index>(std::max<Index>(1, m / 16), threads_for(threads, double(nnz) * m)));
-#pragma omp parallel for num_threads(tc) schedule(static)
-  for (int blk = 0; blk < tc; ++blk) {
-    const Index i0 = m * blk / tc, i1 = m * (blk + 1) / tc;
-    for (Index g = 0; g < ng; ++g) {
-      const Index e0 = groups_.start[g], e1 = groups_.start[g + 1];
-      if (e1 - e0 >= kDenseGroup) continue;
-      for (Index e = e0; e < e1; ++e) {
-        const Index pi = groups_.pos[e], i = groups_.row_of[pi];
-        if (i < i0 || i >= i1) continue;
-        for (Index f = e0; f < e1; ++f) {
-          const Index pj = groups_.pos[f];
-          Cc(i, groups_.row_of[pj]) += double(c[pi]) * double(c[pj]);
-        }
-      }
-    }
+  RowMatrix<S> P(m, d), Gh(m, d);
+  auto gradient_wrt_H = [&] {
+    P.noalias() = CV * F_.middleCols(d, d).transpose();  // (C V) U
+    P += csum * omega_s_.transpose();
+    Gh = a_s.asDiagonal() * Hhat;
+    Gh += b_s * wbar_s_.transpose();
+    Gh += P;
+    if (grad_H) *grad_H = Gh;
+  };
+  if (eta == S(0)) {
+    gradient_wrt_H();
+    return stats;
   }
 
-  // M = G G^T (m x m), G the implicit m x D gradient wrt the outputs:
-  // g_i.g_j = a_i a_j h_i^T Q h_j + a_i b_j s_i + b_i a_j s_j + D b_i b_j
-  //         + a_i o_i.c_j + a_j c_i.o_j + b_i sum c_j + b_j sum c_i + c_i.c_j.
-  const Eigen::VectorXd s_d = s_vec.template cast<double>(), csum_d = csum.template cast<double>();
-  const Eigen::VectorXd as = a.cwiseProduct(s_d);
-  Eigen::MatrixXd M = a.asDiagonal() * So * a.asDiagonal();
-  M += as * b.transpose() + b * as.transpose();
-  M += double(D) * (b * b.transpose());
-  M += a.asDiagonal() * Pc;
-  M += Pc.transpose() * a.asDiagonal();
-  M += b * csum_d.transpose() + csum_d * b.transpose();
-  M += Cc;
-
-  // Q <- Q - eta (Gh^T H + H^T Gh) + eta^2 H^T M H = Q - eta (X^T H + H^T X)
-  // with X = Gh - (eta/2) M H: one d x d product. w_bar <- w_bar - eta H^T (G 1).
+  // The update: two independent chains of products, each of them too small
+  // to split well between threads (m x d x m, m x m x d and d x m x d; split
+  // by rows on two cores they ran at ~50 GFLOP/s a core, whole on one core at
+  // ~85), so one thread each, in parallel sections:
+  //  - Q and w_bar: dL/dH, the Grams h_i^T Q h_j and o_i . c_j, the c_i . c_j
+  //    over shared targets, M = G G^T, X = Gh - (eta/2) M H, Q's update X^T H;
+  //  - U, U^{-T} and omega: h_i . h_j, R = (I_m - eta A H H^T)^{-1}, R (eta A H),
+  //    U^{-T}'s and U's updates, Z = R^T (H U^{-1}).
+  // Each writes its part of the next step's F (the forward's products) at
+  // its end, into F_next_: the first still reads F_ (and omega_s_).
   const double eta_d = double(eta);
-  RowMatrix<S> X = Gh;
-  const RowMatrix<S> M_s = M.cast<S>();
-  gemm_rows(X, M_s, H, -S(0.5) * eta, true, threads);
-  RowMatrix<S> T(d, d);
-  gemm_rows(T, X.transpose(), H, S(1), false, threads);
+  Eigen::MatrixXd gram(m, m);  // h_i . h_j
+  RowMatrix<S> Z(m, d);        // row j = (U_new^{-T} h_j)^T
+  const int ts = static_cast<int>(std::min<Index>(2, threads_for(threads, double(m) * d * d)));
+#pragma omp parallel sections num_threads(ts)
   {
-    const RowMatrix<double> Td = T.template cast<double>();
-    Q_ -= eta_d * (Td + Td.transpose());
+#pragma omp section
+    {
+      gradient_wrt_H();
+      // h_i^T Q h_j and o_i . c_j (= h_i . W^T c_j) in one product, H [Hhat; P]^T.
+      RowMatrix<S> stacked(2 * m, d);
+      stacked << Hhat, P;
+      RowMatrix<S> grams(m, 2 * m);
+      grams.noalias() = H * stacked.transpose();
+      const Eigen::MatrixXd So = grams.leftCols(m).template cast<double>();
+      const Eigen::MatrixXd Pc = grams.rightCols(m).template cast<double>();
+      const Eigen::MatrixXd Cc = shared_target_products(c.data(), m);
+      // M = G G^T (m x m), G the implicit m x D gradient wrt the outputs:
+      // g_i.g_j = a_i a_j h_i^T Q h_j + a_i b_j s_i + b_i a_j s_j + D b_i b_j
+      //         + a_i o_i.c_j + a_j c_i.o_j + b_i sum c_j + b_j sum c_i + c_i.c_j.
+      const Eigen::VectorXd s_d = s_vec.template cast<double>(), csum_d = csum.template cast<double>();
+      const Eigen::VectorXd as = a.cwiseProduct(s_d);
+      Eigen::MatrixXd M = a.asDiagonal() * So * a.asDiagonal();
+      M += as * b.transpose() + b * as.transpose();
+      M += double(D) * (b * b.transpose());
+      M += a.asDiagonal() * Pc;
+      M += Pc.transpose() * a.asDiagonal();
+      M += b * csum_d.transpose() + csum_d * b.transpose();
+      M += Cc;
+      // Q <- Q - eta (Gh^T H + H^T Gh) + eta^2 H^T M H = Q - eta (X^T H + H^T X)
+      // with X = Gh - (eta/2) M H: one d x d product. w_bar <- w_bar - eta H^T (G 1).
+      RowMatrix<S> X = Gh;
+      X.noalias() -= (S(0.5) * eta) * (M.cast<S>() * H);
+      RowMatrix<S> T(d, d);
+      T.noalias() = X.transpose() * H;
+      // Q <- Q - eta (T + T^T) by 32 x 32 blocks, so that T^T is read from cache.
+      constexpr Index kTile = 32;
+      for (Index i0 = 0; i0 < d; i0 += kTile)
+        for (Index j0 = 0; j0 < d; j0 += kTile) {
+          const Index bi = std::min(kTile, d - i0), bj = std::min(kTile, d - j0);
+          Q_.block(i0, j0, bi, bj) -= eta_d * (T.block(i0, j0, bi, bj).template cast<double>() +
+                                               T.block(j0, i0, bj, bi).transpose().template cast<double>());
+        }
+      const Eigen::VectorXd g1 = as + double(D) * b + csum_d;
+      wbar_.noalias() -= eta_d * (H.transpose() * g1.cast<S>()).template cast<double>();
+      write_products_of_Q(F_next_);
+    }
+#pragma omp section
+    {
+      RowMatrix<S> G(m, m);
+      G.noalias() = H * H.transpose();
+      gram = G.template cast<double>();
+      // U <- U (I - eta H^T A H) = U - (U H^T)(eta A H); by Woodbury,
+      // U^{-T} <- U^{-T} + (U^{-T} H^T) R (eta A H) with R = (I_m - eta A H H^T)^{-1},
+      // and U_new^{-T} H^T = (U^{-T} H^T) R. The LU is in S, as R is used:
+      // I - eta A H H^T is well conditioned while the updates are stable.
+      RowMatrix<S> I_minus = RowMatrix<S>::Identity(m, m);
+      I_minus.noalias() -= (eta * a_s).asDiagonal() * G;
+      const RowMatrix<S> R = Eigen::PartialPivLU<RowMatrix<S>>(I_minus).inverse();
+      const RowMatrix<S> AH = (eta * a_s).asDiagonal() * H;
+      const RowMatrix<S> RAH = R * AH;
+      RowMatrix<S> dU(d, d);
+      dU.noalias() = Bm.transpose() * RAH;
+      UinvT_ += dU.template cast<double>();
+      dU.noalias() = UH.transpose() * AH;
+      U_ -= dU.template cast<double>();
+      Z.noalias() = R.transpose() * Bm;
+      omega_.noalias() -= eta_d * (H.transpose() * (a_s.cwiseProduct(om_h) + b_s)).template cast<double>();
+      write_products_of_U(F_next_);
+    }
   }
-  const Eigen::VectorXd g1 = as + double(D) * b + csum_d;
-  wbar_.noalias() -= eta_d * (H.transpose() * g1.cast<S>()).template cast<double>();
-
-  // U <- U (I - eta H^T A H) = U - (U H^T)(eta A H); by Woodbury,
-  // U^{-T} <- U^{-T} + (U^{-T} H^T) R (eta A H) with R = (I_m - eta A H H^T)^{-1},
-  // and U_new^{-T} H^T = (U^{-T} H^T) R.
-  Eigen::MatrixXd I_minus = Eigen::MatrixXd::Identity(m, m);
-  I_minus.noalias() -= eta_d * (a.asDiagonal() * gram);
-  const Eigen::MatrixXd R = Eigen::PartialPivLU<Eigen::MatrixXd>(I_minus).inverse();
-  const RowMatrix<S> AH = (eta * a_s).asDiagonal() * H;
-  const RowMatrix<S> R_s = R.cast<S>();
-  RowMatrix<S> RAH(m, d);
-  gemm_rows(RAH, R_s, AH, S(1), false, threads);
-  RowMatrix<S> dU(d, d), dUinvT(d, d);
-  gemm_rows(dU, UH.transpose(), AH, S(1), false, threads);
-  gemm_rows(dUinvT, Bm.transpose(), RAH, S(1), false, threads);
-  U_ -= dU.template cast<double>();
-  UinvT_ += dUinvT.template cast<double>();
-  omega_.noalias() -= eta_d * (H.transpose() * (a_s.cwiseProduct(om_h) + b_s)).template cast<double>();
-  RowMatrix<S> Z(m, d);  // row j = (U_new^{-T} h_j)^T
-  gemm_rows(Z, R_s.transpose(), Bm, S(1), false, threads);
+  F_.swap(F_next_);
+  omega_s_ = omega_.template cast<S>();
 
   // V_k <- V_k - eta sum_j c_jk z_j: only the target rows, in parallel over
   // distinct columns, each summed over its examples in a fixed order.
+  const Index ng = groups_.size();
   const int tv = static_cast<int>(std::min<Index>(std::max<Index>(1, ng / 64), threads_for(threads, double(nnz) * d)));
 #pragma omp parallel for num_threads(tv) schedule(static)
   for (Index g = 0; g < ng; ++g) {
@@ -622,8 +663,6 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
       sigma_low_bound_ < this->options_.singular_low || sigma_high_bound_ > this->options_.singular_high;
   if (this->options_.stabilize && (may_be_out || since_check_ >= this->options_.stabilize_every))
     stabilize_now();
-  else
-    refresh_products();
   return stats;
 }
 

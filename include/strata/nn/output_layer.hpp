@@ -169,7 +169,11 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   void stabilize_now();
 
  private:
-  void refresh_products();  // F_ from the double state
+  void refresh_products();                          // F_, omega_s_ and wbar_s_ from the double state
+  void write_products_of_Q(RowMatrix<S>& F);        // F's Q (and wbar_s_)
+  void write_products_of_U(RowMatrix<S>& F) const;  // F's U^T and U^{-1}
+  // c_i . c_j summed over the targets examples i and j share (m x m), from the current groups_
+  Eigen::MatrixXd shared_target_products(const S* c, Index m) const;
   void resync_inverse();    // U^{-T} refined when it has drifted from U's inverse
   // U = P diag(sigma) R^T: from the eigensolver of U^T U when well conditioned, else BDCSVD
   void svd_of_U(const Eigen::MatrixXd& UtU, bool well_conditioned, Eigen::VectorXd& sigma, Eigen::MatrixXd& P,
@@ -197,6 +201,7 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   ColVector<double> omega_;         // d
   ColVector<double> wbar_;          // d, W^T 1
   RowMatrix<S> F_;                  // d x 3d = [Q | U^T | U^{-1}] in S: the forward's one product H F
+  RowMatrix<S> F_next_;             // the next step's F_, written while F_ is still read
   ColVector<S> omega_s_, wbar_s_;   // omega, w_bar in S
   ColumnGroups groups_;             // the targets of the current minibatch by column
   long long updates_ = 0;
