@@ -101,6 +101,7 @@ void register_autoencoder(CLI::App& app) {
                                 {"corrections", r.stabilization.corrections},
                                 {"passes", r.stabilization.passes},
                                 {"flushes", r.stabilization.flushes},
+                                {"directions", r.stabilization.directions},
                                 {"resyncs", r.stabilization.resyncs},
                                 {"folds", r.stabilization.folds},
                                 {"seconds", r.stabilization.seconds}};

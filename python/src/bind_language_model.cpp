@@ -71,6 +71,7 @@ void bind_language_model(py::module_& m) {
         d["stabilization_corrections"] = r.stabilization.corrections;
         d["stabilization_passes"] = r.stabilization.passes;
         d["stabilization_flushes"] = r.stabilization.flushes;
+        d["stabilization_directions"] = r.stabilization.directions;
         d["stabilization_resyncs"] = r.stabilization.resyncs;
         d["stabilization_folds"] = r.stabilization.folds;
         return d;

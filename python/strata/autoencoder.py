@@ -102,7 +102,7 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
         self.seconds_per_batch_ = float(r["seconds_per_batch"])
         self.output_seconds_per_batch_ = float(r["output_seconds_per_batch"])
         self.stabilization_ = {k: int(r["stabilization_" + k])
-                               for k in ("checks", "corrections", "passes", "flushes", "folds", "resyncs")}
+                               for k in ("checks", "corrections", "passes", "flushes", "directions", "folds", "resyncs")}
         self._train_codes = r["codes"]
         return self
 

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 #include <Eigen/LU>
 #include <Eigen/SVD>
@@ -184,9 +185,8 @@ FactoredOutputLayer<S>::FactoredOutputLayer(const RowMatrix<S>& W0, const Output
                    "singular_low, singular_high", "0 < low < 1 < high",
                    std::to_string(options.singular_low) + ", " + std::to_string(options.singular_high));
   row_version_.assign(static_cast<std::size_t>(D), 0);
-  defer_P_.resize(0, d);
-  defer_Q_.resize(0, d);
-  defer_start_.assign(1, 0);
+  basis_.resize(0, d);
+  basis_s_.resize(0, d);
   U_ = RowMatrix<double>::Identity(d, d);
   UinvT_ = RowMatrix<double>::Identity(d, d);
   omega_ = ColVector<double>::Zero(d);
@@ -246,13 +246,13 @@ RowMatrix<S> FactoredOutputLayer<S>::weights() const {
       std::min<Index>(blocks, threads_for(this->options_.threads, 2.0 * double(D) * d * d)));
 #pragma omp parallel num_threads(t)
   {
-    RowMatrix<S> block(kBlock, d), gathered;
-    std::vector<S> scratch;
+    RowMatrix<S> block(kBlock, d);
+    CatchUpScratch scratch;
 #pragma omp for schedule(static)
     for (Index b = 0; b < blocks; ++b) {
       const Index r0 = b * kBlock, rows = std::min(kBlock, D - r0);
       block.topRows(rows) = V_.middleRows(r0, rows);
-      catch_up_block(block.data(), rows, row_version_.data() + r0, scratch, gathered);
+      catch_up_block(block.data(), rows, row_version_.data() + r0, scratch);
       W.middleRows(r0, rows).noalias() = block.topRows(rows) * U;
     }
   }
@@ -262,143 +262,119 @@ RowMatrix<S> FactoredOutputLayer<S>::weights() const {
 
 // ---------------------------------------------------------------- deferred corrections of V
 //
-// A correction changes every row of V (V <- V T^{-1}, T^{-1} = identity plus
-// rank r, over c), but a step reads and writes only the rows of its targets.
-// So corrections are recorded, and a row is brought up to date when a
-// minibatch next touches it, while it is in cache for the step anyway,
-// instead of every correction streaming all of V through memory (O(D d)
-// bytes each). The rows no minibatch touched are brought up to date together
-// (a flush: one pass over V for all the corrections) once the deferred ranks
-// add up to `deferred_rank`, before U is folded into V, and when training ends.
+// A correction changes every row of V (V <- V T^{-1}), but a step reads and
+// writes only the rows of its targets. So corrections are recorded, and a
+// row is brought up to date when a minibatch next touches it, while it is
+// fetched for the step anyway, instead of every correction streaming all of
+// V through memory (O(D d) bytes each). The rows no minibatch touched are
+// brought up to date together (a flush: one pass over V for all the
+// corrections) once the corrections' basis reaches `deferred_rank`
+// directions or kMaxPendingVersions corrections, before U is folded into V,
+// and when training ends.
 //
-// The corrections are rank-one terms T_i: v <- v + (v . p_i) q_i (a rank-r
-// correction is r of them: its p_i are orthonormal and q_i = s_i p_i, so
-// their order does not matter), times a scalar per correction. Their
-// product from term o on is v <- v + (v P_o^T) G_o Q_o with P_o, Q_o the
-// terms' rows from o on and G_o the trailing block of one unit upper
-// triangular G: term j adds the column G[:j, j] = G[:j, :j] Q[:j] p_j^T, and
-// that column's rows from o on involve only terms from o on. A row that
-// missed the corrections from s on (first term o) costs two thin products
-// with them, 4 (n - o) d flops, not a pass per correction.
+// The corrections share one orthonormal basis B (r rows): each is
+// T^{-1} = (I + B^T X B) / c for an r x r matrix X, and so is any product
+// of them, (I + B^T X B)(I + B^T Y B) = I + B^T (X + Y + X Y) B. A row that
+// missed corrections s..K-1 takes v <- a_s (v + (v B^T) Delta_s B), their
+// product, kept for every s (K matrices of r x r): 4 r d flops whatever the
+// number of corrections missed. Successive corrections mostly move nearly
+// the same direction of U (under the squared loss, the one the hidden codes
+// share, which drifts slowly), and a correction whose directions lie close
+// enough to B is made within B (see express_in_basis), so r grows more
+// slowly than the number of corrections.
+
+namespace {
+
+/// Corrections deferred at most (each keeps an r x r product, and every new
+/// one updates them all): a flush after this many.
+constexpr std::size_t kMaxPendingVersions = 256;
+
+}  // namespace
 
 template <class S>
-void FactoredOutputLayer<S>::defer_correction(const Eigen::MatrixXd& p, const Eigen::MatrixXd& q, double a) {
-  const Index n0 = defer_P_.rows(), r = p.rows(), n = n0 + r;
-  defer_P_.conservativeResize(n, this->d_);
-  defer_Q_.conservativeResize(n, this->d_);
-  defer_P_.bottomRows(r) = p;
-  defer_Q_.bottomRows(r) = q;
-  defer_G_.conservativeResize(n, n);
-  defer_G_.bottomRows(r).setZero();
-  for (Index j = n0; j < n; ++j) {
-    const Eigen::VectorXd Qp = defer_Q_.topRows(j) * defer_P_.row(j).transpose();
-    defer_G_.col(j).head(j) = defer_G_.topLeftCorner(j, j).template triangularView<Eigen::Upper>() * Qp;
-    defer_G_(j, j) = 1.0;
+void FactoredOutputLayer<S>::defer_correction(const Eigen::MatrixXd& X, double a) {
+  const Index r = basis_.rows();
+  for (std::size_t s = 0; s < pending_.size(); ++s) {
+    RowMatrix<double>& delta = pending_[s];
+    const Index r0 = delta.rows();
+    if (r0 < r) {  // the basis grew: the new directions were left alone so far
+      delta.conservativeResize(r, r);
+      delta.bottomRows(r - r0).setZero();
+      delta.topRightCorner(r0, r - r0).setZero();
+    }
+    const RowMatrix<double> product = delta * X;
+    delta += X + product;
+    pending_scale_[s] *= a;
+    pending_s_[s] = delta.template cast<S>();
   }
-  for (double& scale : defer_scale_) scale *= a;
-  defer_scale_.push_back(a);
-  defer_start_.push_back(n);
-  defer_Ps_ = defer_P_.template cast<S>();
-  defer_Qs_ = defer_Q_.template cast<S>();
-  defer_Gs_ = defer_G_.template cast<S>();
-}
-
-template <class S>
-void FactoredOutputLayer<S>::catch_up_rows(S* rows, Index count, std::uint32_t from, std::vector<S>& scratch) const {
-  const Index d = this->d_, o = defer_start_[from], k = defer_P_.rows() - o;
-  const auto P = defer_Ps_.bottomRows(k);
-  const auto Q = defer_Qs_.bottomRows(k);
-  const auto G = defer_Gs_.bottomRightCorner(k, k).template triangularView<Eigen::Upper>();
-  const S a = static_cast<S>(defer_scale_[from]);
-  if (scratch.size() < static_cast<std::size_t>(2 * count * k)) scratch.resize(static_cast<std::size_t>(2 * count * k));
-  if (count == 1) {  // vector products (Eigen's GEMV), not a 1-row GEMM
-    Eigen::Map<Eigen::Matrix<S, 1, Eigen::Dynamic>> v(rows, d), t(scratch.data(), k), u(scratch.data() + k, k);
-    t.noalias() = v * P.transpose();
-    u.noalias() = t * G;
-    v.noalias() += u * Q;
-    v *= a;
-    return;
-  }
-  Eigen::Map<RowMatrix<S>> Vr(rows, count, d), T(scratch.data(), count, k), TG(scratch.data() + count * k, count, k);
-  T.noalias() = Vr * P.transpose();
-  TG.noalias() = T * G;
-  Vr.noalias() += TG * Q;
-  Vr *= a;
+  pending_.emplace_back(X);
+  pending_s_.emplace_back(X.template cast<S>());
+  pending_scale_.push_back(a);
+  basis_s_ = basis_.template cast<S>();
 }
 
 template <class S>
 void FactoredOutputLayer<S>::catch_up_block(S* block, Index rows, const std::uint32_t* versions,
-                                            std::vector<S>& scratch, RowMatrix<S>& gathered) const {
-  const auto now = static_cast<std::uint32_t>(defer_scale_.size());
-  if (now == 0) return;
-  const Index d = this->d_;
-  // The version most rows of the block share (in a flush, mostly the rows no
-  // minibatch touched) goes through the thin products as one block; the
-  // others row by row.
-  std::vector<Index> count(now + 1, 0);
-  for (Index i = 0; i < rows; ++i) ++count[versions[i]];
-  const auto common = static_cast<std::uint32_t>(std::max_element(count.begin(), count.end() - 1) - count.begin());
-  if (count[common] == 0) return;  // every row is current
-  if (count[common] == rows) {
-    catch_up_rows(block, rows, common, scratch);
-    return;
-  }
-  if (gathered.rows() < count[common]) gathered.resize(rows, d);
-  Index g = 0;
-  for (Index i = 0; i < rows; ++i)
-    if (versions[i] == common) gathered.row(g++) = Eigen::Map<RowMatrix<S>>(block + i * d, 1, d);
-  catch_up_rows(gathered.data(), g, common, scratch);
-  g = 0;
+                                            CatchUpScratch& scratch) const {
+  const auto now = static_cast<std::uint32_t>(pending_scale_.size());
+  const Index d = this->d_, r = basis_s_.rows();
+  if (now == 0 || rows == 0) return;
+  // T = V_block B^T; row i's coefficients t_i Delta_{s_i} (zero for a row
+  // already current); V_block += those B; row i times a_{s_i}. The two thin
+  // products take all the block's rows at once, whatever their versions.
+  Eigen::Map<RowMatrix<S>> Vb(block, rows, d);
+  scratch.T.resize(rows, r);
+  scratch.T.noalias() = Vb * basis_s_.transpose();
+  scratch.scale.resize(rows);
   for (Index i = 0; i < rows; ++i) {
-    if (versions[i] == common)
-      Eigen::Map<RowMatrix<S>>(block + i * d, 1, d) = gathered.row(g++);
-    else if (versions[i] < now)
-      catch_up_rows(block + i * d, 1, versions[i], scratch);
+    const std::uint32_t v = versions[i];
+    if (v >= now) {
+      scratch.T.row(i).setZero();
+      scratch.scale(i) = S(1);
+    } else {
+      scratch.T.row(i) = scratch.T.row(i) * pending_s_[v];
+      scratch.scale(i) = static_cast<S>(pending_scale_[v]);
+    }
   }
+  Vb.noalias() += scratch.T * basis_s_;
+  Vb = scratch.scale.asDiagonal() * Vb;
 }
 
 template <class S>
 void FactoredOutputLayer<S>::catch_up_targets() {
-  const auto now = static_cast<std::uint32_t>(defer_scale_.size());
+  const auto now = static_cast<std::uint32_t>(pending_scale_.size());
   if (now == 0) return;
   const auto t0 = std::chrono::steady_clock::now();
   const Index ng = groups_.size(), d = this->d_;
-  // The stale target rows, by the version they have: rows of one version
-  // take the same corrections, so they go through catch_up_rows together, a
-  // gathered block of up to kRows rows (thin GEMMs, not a GEMV per row). After
-  // a correction most of a minibatch's rows share the previous version.
-  std::vector<std::pair<std::uint32_t, Index>> stale;
-  for (Index g = 0; g < ng; ++g) {
-    const Index col = groups_.cols[g];
-    const std::uint32_t version = row_version_[static_cast<std::size_t>(col)];
-    if (version != now) stale.emplace_back(version, col);
-  }
-  if (stale.empty()) return;
-  std::sort(stale.begin(), stale.end());
+  std::vector<ColIndex> stale;
+  for (Index g = 0; g < ng; ++g)
+    if (row_version_[static_cast<std::size_t>(groups_.cols[g])] != now) stale.push_back(groups_.cols[g]);
+  const Index n = static_cast<Index>(stale.size());
+  if (n == 0) return;
+  // Gathered blocks of up to kRows stale rows, whatever their versions.
   constexpr Index kRows = 64;
-  std::vector<Index> task_start;  // runs of one version, cut every kRows rows
-  for (Index e = 0; e < static_cast<Index>(stale.size()); ++e)
-    if (e == 0 || stale[e].first != stale[e - 1].first || e - task_start.back() == kRows) task_start.push_back(e);
-  task_start.push_back(static_cast<Index>(stale.size()));
-  const Index tasks = static_cast<Index>(task_start.size()) - 1;
-  const int t = static_cast<int>(std::min<Index>(
-      std::max<Index>(1, tasks / 4), threads_for(this->options_.threads, 4.0 * double(stale.size()) * d * defer_P_.rows())));
+  const Index tasks = (n + kRows - 1) / kRows;
+  const int t = static_cast<int>(
+      std::min<Index>(tasks, threads_for(this->options_.threads, 4.0 * double(n) * d * basis_.rows())));
 #pragma omp parallel num_threads(t)
   {
-    std::vector<S> scratch;
+    CatchUpScratch scratch;
     RowMatrix<S> block(kRows, d);
-#pragma omp for schedule(dynamic, 1)
+    std::uint32_t versions[kRows];
+#pragma omp for schedule(static)
     for (Index task = 0; task < tasks; ++task) {
-      const Index e0 = task_start[task], rows = task_start[task + 1] - e0;
-      const std::uint32_t version = stale[e0].first;
-      if (rows == 1) {
-        catch_up_rows(V_.row(stale[e0].second).data(), 1, version, scratch);
-      } else {
-        for (Index i = 0; i < rows; ++i) block.row(i) = V_.row(stale[e0 + i].second);
-        catch_up_rows(block.data(), rows, version, scratch);
-        for (Index i = 0; i < rows; ++i) V_.row(stale[e0 + i].second) = block.row(i);
+      const Index e0 = task * kRows, rows = std::min(kRows, n - e0);
+      for (Index i = 0; i < rows; ++i) {
+        const auto k = static_cast<std::size_t>(stale[e0 + i]);
+        if (i + 1 < rows) detail::prefetch_row(V_.row(stale[e0 + i + 1]).data(), d);
+        block.row(i) = V_.row(stale[e0 + i]);
+        versions[i] = row_version_[k];
       }
-      for (Index i = 0; i < rows; ++i) row_version_[static_cast<std::size_t>(stale[e0 + i].second)] = now;
+      catch_up_block(block.data(), rows, versions, scratch);
+      for (Index i = 0; i < rows; ++i) {
+        V_.row(stale[e0 + i]) = block.row(i);
+        row_version_[static_cast<std::size_t>(stale[e0 + i])] = now;
+      }
     }
   }
   stab_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -413,29 +389,64 @@ void FactoredOutputLayer<S>::apply_deferred() {
 
 template <class S>
 void FactoredOutputLayer<S>::flush_corrections() {
-  if (defer_scale_.empty()) return;
+  if (pending_scale_.empty()) return;
   const Index D = this->D_, d = this->d_;
   constexpr Index kBlock = 256;
   const Index blocks = (D + kBlock - 1) / kBlock;
   const int t = static_cast<int>(
-      std::min<Index>(blocks, threads_for(this->options_.threads, 4.0 * double(D) * d * defer_P_.rows())));
+      std::min<Index>(blocks, threads_for(this->options_.threads, 4.0 * double(D) * d * basis_.rows())));
 #pragma omp parallel num_threads(t)
   {
-    RowMatrix<S> gathered;
-    std::vector<S> scratch;
+    CatchUpScratch scratch;
 #pragma omp for schedule(static)
     for (Index b = 0; b < blocks; ++b) {
       const Index r0 = b * kBlock, rows = std::min(kBlock, D - r0);
-      catch_up_block(V_.row(r0).data(), rows, row_version_.data() + r0, scratch, gathered);
+      catch_up_block(V_.row(r0).data(), rows, row_version_.data() + r0, scratch);
       std::fill_n(row_version_.begin() + r0, rows, 0u);
     }
   }
-  defer_P_.resize(0, d);
-  defer_Q_.resize(0, d);
-  defer_G_.resize(0, 0);
-  defer_start_.assign(1, 0);
-  defer_scale_.clear();
+  basis_.resize(0, d);
+  basis_s_.resize(0, d);
+  pending_.clear();
+  pending_s_.clear();
+  pending_scale_.clear();
   ++stab_.flushes;
+}
+
+template <class S>
+Eigen::MatrixXd FactoredOutputLayer<S>::express_in_basis(const Eigen::MatrixXd& P, const Eigen::VectorXd& gamma,
+                                                         double sigma_max, double tolerance, double& shift) {
+  // T = I + P' diag(gamma) P'^T with P' = B^T B P, the projection of P on
+  // the basis, differs from the planned T* = I + P diag(gamma) P^T by at
+  // most ||gamma||_inf (2 ||E|| + ||E||^2), E = P - P' (P has orthonormal
+  // columns), so the singular values of T U land within `shift` = that times
+  // sigma_max(U) of those of T* U (Weyl). While that is past the tolerance,
+  // the column of E farthest from the basis joins it (orthogonalized twice):
+  // a column already close to B adds nothing, nor does the rounding in P's
+  // columns (the eigensolver's vectors are good to about 1e-9, and such a
+  // direction would be noise).
+  const Index d = this->d_;
+  auto shift_of = [&](const Eigen::MatrixXd& E) {
+    const double e = E.norm();  // Frobenius >= spectral
+    return gamma.cwiseAbs().maxCoeff() * (2.0 * e + e * e) * sigma_max;
+  };
+  Eigen::MatrixXd C = basis_ * P;
+  Eigen::MatrixXd E = P - basis_.transpose() * C;
+  shift = shift_of(E);
+  while (shift > tolerance && basis_.rows() < d) {
+    Index j = 0;
+    const double norm = E.colwise().norm().maxCoeff(&j);
+    if (!(norm > 1e-12)) break;  // P is in the basis, up to rounding
+    Eigen::VectorXd x = E.col(j);
+    x -= basis_.transpose() * (basis_ * x);
+    basis_.conservativeResize(basis_.rows() + 1, d);
+    basis_.row(basis_.rows() - 1) = x.transpose() / x.norm();
+    ++stab_.directions;
+    C = basis_ * P;
+    E = P - basis_.transpose() * C;
+    shift = shift_of(E);
+  }
+  return C;
 }
 
 template <class S>
@@ -722,6 +733,13 @@ void FactoredOutputLayer<S>::resync_inverse() {
 
 namespace {
 
+/// A correction's directions may be replaced by their projections on the
+/// deferred corrections' basis when that moves the corrected singular values
+/// by at most this fraction of the smallest target (a small part of the
+/// factor m = 1.19 a correction leaves between the values and the band's
+/// edges): the basis then keeps its size.
+constexpr double kBasisTolerance = 0.05;
+
 /// What a check does with the singular values of U (descending `sigma`):
 /// fold U into V, or move the values in `out` to `target` and scale all by c.
 struct CorrectionPlan {
@@ -739,8 +757,8 @@ struct CorrectionPlan {
 /// 4 d flops per direction), and rescales W = V U as (V / c)(c U), free in
 /// the same correction: c moves all the singular values away from that edge
 /// (U only shrinks under the squared loss), so that the next correction is
-/// due as late as possible. `shrink_rate` and `grow_rate` are the bounds'
-/// proven worst cases per update since the last check.
+/// due as late as possible (scale_away_from_edges, once the correction's
+/// directions are known).
 CorrectionPlan plan_correction(const Eigen::VectorXd& sigma, double low, double high, double shrink_rate,
                                double grow_rate) {
   const Index d = sigma.size();
@@ -768,21 +786,30 @@ CorrectionPlan plan_correction(const Eigen::VectorXd& sigma, double low, double 
     rest_min = std::min(rest_min, sigma(i));
     rest_max = std::max(rest_max, sigma(i));
   }
-  const double join = std::sqrt(rest_min * rest_max);
+  const double w = shrink_rate + grow_rate > 0 ? shrink_rate / (shrink_rate + grow_rate) : 0.5;
+  const double join = std::exp(w * std::log(rest_max) + (1.0 - w) * std::log(rest_min));
   plan.target = sigma;
   for (const Index i : plan.out) plan.target(i) = join;
-  // c balances the updates left before either edge at the rates seen since
-  // the last check, ln(c min / low) / shrink = ln(high / (c max)) / grow,
-  // and keeps every value a factor m inside the band.
-  const double room_low = std::log(plan.target.minCoeff() / (low * m));
-  const double room_high = std::log(high / (m * plan.target.maxCoeff()));
+  return plan;
+}
+
+/// The scale c of a correction: it balances the updates left before either
+/// edge at the rates seen since the last check (`shrink_rate` and
+/// `grow_rate` are the bounds' proven worst cases per update),
+/// ln(c min / low) / shrink = ln(high / (c max)) / grow, and keeps every
+/// value a factor m inside the band, `shift` included: the values land
+/// within shift (before c) of `target`.
+double scale_away_from_edges(const Eigen::VectorXd& target, double shift, double low, double high,
+                             double shrink_rate, double grow_rate) {
+  const double m = std::pow(high / low, 0.125);
+  const double room_low = std::log(std::max(1e-300, target.minCoeff() - shift) / (low * m));
+  const double room_high = std::log(high / (m * (target.maxCoeff() + shift)));
   double log_c = 0.0;
   if (shrink_rate + grow_rate > 0)
     log_c = (room_high * shrink_rate - room_low * grow_rate) / (shrink_rate + grow_rate);
   // (1e-6: a value left exactly at the limit must not count as out at the next check through rounding)
   log_c = std::clamp(log_c, -std::max(0.0, room_low - 1e-6), std::max(0.0, room_high - 1e-6));
-  plan.c = std::exp(log_c);
-  return plan;
+  return std::exp(log_c);
 }
 
 }  // namespace
@@ -860,39 +887,48 @@ void FactoredOutputLayer<S>::stabilize_now() {
     for (Index i = 0; i < r; ++i) Pout.col(i) = P.col(plan.out[i]);
   }
 
+  double shift = 0.0;  // how far the values may land from target (before c)
   if (r > 0) {
     stab_.corrections += r;
     ++stab_.passes;
-    // U = P S R^T; T = c (I + P_out diag(t/s - 1) P_out^T) sets S to c t (t the
-    // targets), and V <- V T^{-1} = (V + (V P_out) diag(s/t - 1) P_out^T) / c keeps W.
-    Eigen::VectorXd scale(r), dU(r), dUinv(r);
-    for (Index i = 0; i < r; ++i) {
-      const double s = sigma(plan.out[i]), t = plan.target(plan.out[i]);
-      scale(i) = s / t - 1.0;
-      dU(i) = t - s;
-      dUinv(i) = 1.0 / t - 1.0 / s;
+    // U = P S R^T; T* = I + P_out diag(gamma) P_out^T, gamma = t/s - 1, sets
+    // the moved values to the targets t. It is made in the deferred
+    // corrections' basis B: with C = B P_out (express_in_basis) and
+    // E = I + C diag(gamma) C^T, T = I + B^T (E - I) B; U <- c T U and
+    // V <- V T^{-1} / c = (V + (V B^T)(E^{-1} - I) B) / c keep W = V U exactly,
+    // whatever T is.
+    Eigen::VectorXd gamma(r);
+    for (Index i = 0; i < r; ++i) gamma(i) = plan.target(plan.out[i]) / sigma(plan.out[i]) - 1.0;
+    // (The full path, for a badly conditioned U, places the values as planned, to 1e-6.)
+    const double tolerance = (partial ? kBasisTolerance : 1e-6) * plan.target.minCoeff();
+    const Mat C = express_in_basis(Pout, gamma, sigma.maxCoeff(), tolerance, shift);
+    plan.c = scale_away_from_edges(plan.target, shift, low, high, shrink_rate, grow_rate);
+    const Index nb = basis_.rows();
+    const Mat I = Mat::Identity(nb, nb);
+    Mat E = I;
+    E.noalias() += C * gamma.asDiagonal() * C.transpose();
+    const Mat Einv = E.llt().solve(I);  // E is symmetric positive definite (gamma > -1, ||C|| <= 1)
+    const Mat BU = basis_ * U_;
+    if (!partial) {
+      // U^{-T} = P S^{-1} R^T exactly: the errors accumulated by the Woodbury updates are dropped here.
+      UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
     }
-    // Deferred: the rows of V take it when next touched (see catch_up_rows).
-    defer_correction(Pout.transpose(), scale.asDiagonal() * Pout.transpose(), 1.0 / plan.c);
-    if (defer_P_.rows() >= this->options_.deferred_rank) flush_corrections();
-    if (partial) {
-      // Only the moved pairs change: U <- c (U + P_out diag(t - s) R_out^T) and
-      // U^{-T} <- (U^{-T} + P_out diag(1/t - 1/s) R_out^T) / c.
-      U_ = plan.c * (U_ + Pout * dU.asDiagonal() * Rout.transpose());
-      UinvT_ = (UinvT_ + Pout * dUinv.asDiagonal() * Rout.transpose()) / plan.c;
-    }
+    const Mat BUinvT = basis_ * UinvT_;
+    UinvT_ += basis_.transpose() * ((Einv - I) * BUinvT);  // (T U)^{-T} = T^{-1} U^{-T}, T symmetric
+    UinvT_ /= plan.c;
+    U_ += basis_.transpose() * ((E - I) * BU);
+    U_ *= plan.c;
+    // Deferred: the rows of V take it when next touched (catch_up_targets).
+    defer_correction(Einv - I, 1.0 / plan.c);
+    if (basis_.rows() >= this->options_.deferred_rank || pending_scale_.size() >= kMaxPendingVersions)
+      flush_corrections();
+  } else if (!partial) {
+    UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
   }
+  if (partial) resync_inverse();
   const Eigen::VectorXd s_new = plan.c * (r > 0 ? plan.target : sigma);
-  if (partial) {
-    resync_inverse();
-  } else {
-    // U and U^{-T} from the (corrected) SVD: U^{-T} = P S^{-1} R^T exactly,
-    // so the errors accumulated by the Woodbury updates are dropped here.
-    U_ = P * s_new.asDiagonal() * R.transpose();
-    UinvT_ = P * s_new.cwiseInverse().asDiagonal() * R.transpose();
-  }
-  sigma_low_bound_ = s_new.minCoeff();
-  sigma_high_bound_ = s_new.maxCoeff();
+  sigma_low_bound_ = s_new.minCoeff() - plan.c * shift;
+  sigma_high_bound_ = s_new.maxCoeff() + plan.c * shift;
   refresh_products();
 }
 

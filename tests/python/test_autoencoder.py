@@ -31,9 +31,10 @@ def test_factored_and_naive_train_the_same_network():
     np.testing.assert_allclose([h["loss"] for h in f.history_], [h["loss"] for h in n.history_], rtol=1e-9)
     # The factored layer reports its stabilization: passes are checks that corrected V; the
     # corrections are deferred, and training ends by applying any left (one flush at most then).
-    assert set(f.stabilization_) == {"checks", "corrections", "passes", "flushes", "folds", "resyncs"}
+    assert set(f.stabilization_) == {"checks", "corrections", "passes", "flushes", "directions", "folds", "resyncs"}
     assert 0 <= f.stabilization_["passes"] <= f.stabilization_["checks"]
     assert 0 <= f.stabilization_["flushes"] <= f.stabilization_["passes"]
+    assert 0 <= f.stabilization_["directions"] <= f.stabilization_["corrections"]
 
 
 @pytest.mark.parametrize("loss", ["squared", "spherical", "taylor", "zloss"])

@@ -34,9 +34,10 @@ def test_autoencoder_writes_the_model_directory(tmp_path, strata_cli):
     assert all({"iteration", "seconds", "loss"} <= set(h) for h in metrics["history"])
     assert metrics["seconds_per_batch"] > 0 and metrics["batches"] == 12
     stab = metrics["stabilization"]
-    assert {"checks", "corrections", "passes", "flushes", "folds", "resyncs", "seconds"} <= set(stab)
+    assert {"checks", "corrections", "passes", "flushes", "directions", "folds", "resyncs", "seconds"} <= set(stab)
     assert 0 <= stab["passes"] <= stab["checks"]
     assert 0 <= stab["flushes"] <= stab["passes"]
+    assert 0 <= stab["directions"] <= stab["corrections"]
     model = json.loads((out / "model.json").read_text())
     assert model["kind"] == "autoencoder" and model["parameters"]["hidden"] == [16, 8]
 

@@ -35,7 +35,8 @@
 ///    values within a factor (high/low)^(1/8) of an edge are moved back
 ///    inside by a left correction U <- T U with V <- V T^{-1} (T = c (I +
 ///    rank r), O(D d r), deferred: a row of V takes it when next touched,
-///    all rows once deferred ranks reach `deferred_rank`). The correction
+///    all rows once the corrections' shared basis reaches `deferred_rank`
+///    directions, see output_layer.cpp). The correction
 ///    also takes the values next in line and rescales all of them by c, away
 ///    from the edge they drift to, so that the next one is due as late as
 ///    the band allows.
@@ -76,8 +77,9 @@ struct OutputLayerOptions {
   double singular_low = 0.5;  ///< factored only: singular values of U are kept in [low, high]
   double singular_high = 2.0; ///< factored only: upper end of that band
   int deferred_rank = 32;     ///< factored only: V's corrections are deferred (each row catches up when a
-                              ///< minibatch next touches it) until their ranks sum to this; one pass over
-                              ///< V then applies them to all rows (0: every correction passes over V at once)
+                              ///< minibatch next touches it) until the basis they share has this many
+                              ///< directions (or 256 corrections are pending); one pass over V then applies
+                              ///< them to all rows (0: every correction passes over V at once)
 };
 
 /// The nonzeros of a CSR minibatch grouped by column: for every distinct
@@ -145,6 +147,8 @@ struct StabilizationStats {
   long long passes = 0;       ///< checks that corrected V (a rank-r change of all D rows, deferred; folds
                               ///< not counted)
   long long flushes = 0;      ///< passes over all D rows of V applying the deferred corrections
+  long long directions = 0;   ///< directions added to the deferred corrections' basis (summed over flushes;
+                              ///< fewer than `corrections` when corrections were made in the basis)
   long long folds = 0;        ///< times U was folded into V
   long long resyncs = 0;      ///< Newton-Schulz refinements of U^{-T} (after checks that found it drifted)
   double min_singular = 1.0;  ///< smallest singular value of U seen at a check (before correction)
@@ -178,23 +182,30 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   // U = P diag(sigma) R^T: from the eigensolver of U^T U when well conditioned, else BDCSVD
   void svd_of_U(const Eigen::MatrixXd& UtU, bool well_conditioned, Eigen::VectorXd& sigma, Eigen::MatrixXd& P,
                 Eigen::MatrixXd& R) const;
-  // Deferred corrections of V (see output_layer.cpp): rank-one terms
-  // v <- v + (v . p_i) q_i, i = 0..n-1 in order, composed as
-  // v <- a_s (v + (v P_s^T) G_s Q_s) for a row that missed corrections s..K-1.
-  void defer_correction(const Eigen::MatrixXd& p, const Eigen::MatrixXd& q, double a);  // rows: p_i, q_i
-  void catch_up_rows(S* rows, Index count, std::uint32_t from, std::vector<S>& scratch) const;  // same version
-  void catch_up_block(S* block, Index rows, const std::uint32_t* versions, std::vector<S>& scratch,
-                      RowMatrix<S>& gathered) const;  // rows at mixed versions, in place
-  void catch_up_targets();                            // the current minibatch's rows of V, made current
-  void flush_corrections();                           // every row made current, the corrections dropped
+  // Deferred corrections of V (see output_layer.cpp). They share the
+  // orthonormal basis B (rows); a row at version s < K takes
+  // v <- a_s (v + (v B^T) Delta_s B), the product of corrections s..K-1.
+  struct CatchUpScratch {
+    RowMatrix<S> T;       // a block's rows times B^T, then their coefficients in B
+    ColVector<S> scale;   // a_s per row
+  };
+  // P's columns (the directions a correction moves) as coefficients in B,
+  // B extended when their projection on it would shift the corrected
+  // singular values by more than `tolerance`; `shift` gets that bound.
+  Eigen::MatrixXd express_in_basis(const Eigen::MatrixXd& P, const Eigen::VectorXd& gamma, double sigma_max,
+                                   double tolerance, double& shift);
+  void defer_correction(const Eigen::MatrixXd& X, double a);  // the next one: V <- a (V + (V B^T) X B)
+  void catch_up_block(S* block, Index rows, const std::uint32_t* versions, CatchUpScratch& scratch) const;
+  void catch_up_targets();   // the current minibatch's rows of V, made current
+  void flush_corrections();  // every row made current, the corrections dropped
 
   RowMatrix<S> V_;                           // D x d; row k has had the first row_version_[k] corrections
   std::vector<std::uint32_t> row_version_;   // D
-  RowMatrix<double> defer_P_, defer_Q_;      // n x d: the rank-one terms p_i, q_i of the deferred corrections
-  RowMatrix<double> defer_G_;                // n x n, upper triangular with unit diagonal
-  RowMatrix<S> defer_Ps_, defer_Qs_, defer_Gs_;  // the same in S
-  std::vector<Index> defer_start_;           // K + 1: correction s's first term (defer_start_[K] = n)
-  std::vector<double> defer_scale_;          // K: a_s = product of the 1/c of corrections s..K-1
+  RowMatrix<double> basis_;                  // r x d, orthonormal rows
+  RowMatrix<S> basis_s_;                     // the same in S
+  std::vector<RowMatrix<double>> pending_;   // K: Delta_s (r x r)
+  std::vector<RowMatrix<S>> pending_s_;      // the same in S
+  std::vector<double> pending_scale_;        // K: a_s = product of the 1/c of corrections s..K-1
   RowMatrix<double> U_;             // d x d
   RowMatrix<double> UinvT_;         // d x d, U^{-T}
   RowMatrix<double> Q_;             // d x d, W^T W

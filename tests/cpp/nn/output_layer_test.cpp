@@ -273,7 +273,10 @@ TEST(OutputLayerStabilization, UCollapsesWithoutItAndNotWith) {
 // room before the next one: the shrunk values rejoin the others and all of
 // them are scaled up until the largest is a factor m = (high/low)^(1/8)
 // below the upper edge, none closer than m to the lower one, with W
-// unchanged (V absorbs the inverse scaling in the same pass).
+// unchanged (V absorbs the inverse scaling in the same pass). A correction
+// made within the deferred corrections' basis lands the values within 5% of
+// the smallest target of where they were planned, and the scale accounts for
+// it: the largest lands at most a factor 0.95 / 1.05 below the edge.
 TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftTo) {
   const Index D = 300, d = 8, m = 16;
   OutputLayerOptions opt = layer_options(OutputLoss::Squared);
@@ -294,7 +297,8 @@ TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftT
     if (factored.stabilization().passes == passes) continue;
     passes = factored.stabilization().passes;
     const auto sigma = factored.singular_values_of_U();
-    EXPECT_NEAR(sigma.maxCoeff(), edge, 1e-5) << "after pass " << passes;
+    EXPECT_LE(sigma.maxCoeff(), edge + 1e-9) << "after pass " << passes;
+    EXPECT_GE(sigma.maxCoeff(), edge * 0.95 / 1.05) << "after pass " << passes;
     EXPECT_GE(sigma.minCoeff(), opt.singular_high * opt.singular_low / edge - 1e-12) << "after pass " << passes;
     ++checked;
   }
@@ -309,9 +313,12 @@ TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftT
 
 // Corrections of V are deferred: a row takes the ones it missed when a
 // minibatch next touches it, and all rows take them in one pass (a flush)
-// once their ranks add up to deferred_rank, or when U is folded into V.
-// Applied at once (0), flushed often (3) or never within the run (10^6), W is
-// the naive layer's; a large D leaves most rows untouched for many steps.
+// once their basis has deferred_rank directions (or 256 corrections are
+// pending), or when U is folded into V. Applied at once (0), flushed often
+// (3) or never within the first 200 steps (10^6), W is the naive layer's; a
+// large D leaves most rows untouched for many steps. U shrinks in a 3-d
+// subspace of inputs, so the corrections mostly move directions they moved
+// before: the basis grows by fewer directions than there are corrections.
 TEST(OutputLayerStabilization, DeferredCorrectionsKeepW) {
   const Index D = 3000, d = 8, m = 16;
   Random rng(6);
@@ -334,11 +341,13 @@ TEST(OutputLayerStabilization, DeferredCorrectionsKeepW) {
     const CsrMatrix<double> Y = random_targets<double>(m, D, 4, 8, rng);
     naive.step(H, Y.view(), eta, nullptr);
     for (auto& layer : layers) layer->step(H, Y.view(), eta, nullptr);
-    if (t == 299) {
+    if (t == 199) {
       const auto& never = layers[2]->stabilization();
       ASSERT_GE(never.passes, 5);
       ASSERT_GT(never.corrections, 3);
       EXPECT_EQ(never.flushes, 0);
+      EXPECT_LE(never.directions, d);
+      EXPECT_LT(4 * never.directions, never.corrections);
       EXPECT_EQ(never.folds, 0);
       EXPECT_LT(rel_diff(layers[2]->weights(), naive.weights()), 1e-10);  // stale rows corrected in the copy
     }
