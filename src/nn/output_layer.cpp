@@ -786,8 +786,7 @@ CorrectionPlan plan_correction(const Eigen::VectorXd& sigma, double low, double 
     rest_min = std::min(rest_min, sigma(i));
     rest_max = std::max(rest_max, sigma(i));
   }
-  const double w = shrink_rate + grow_rate > 0 ? shrink_rate / (shrink_rate + grow_rate) : 0.5;
-  const double join = std::exp(w * std::log(rest_max) + (1.0 - w) * std::log(rest_min));
+  const double join = std::sqrt(rest_min * rest_max);
   plan.target = sigma;
   for (const Index i : plan.out) plan.target(i) = join;
   return plan;
