@@ -556,9 +556,8 @@ OutputStepStats FactoredOutputLayer<S>::step(const RowMatrix<S>& H, const CsrVie
   }
 
   // The update: two independent chains of products, each of them too small
-  // to split well between threads (m x d x m, m x m x d and d x m x d; split
-  // by rows on two cores they ran at ~50 GFLOP/s a core, whole on one core at
-  // ~85), so one thread each, in parallel sections:
+  // to split well between threads (m x d x m, m x m x d and d x m x d), so
+  // one thread each, in parallel sections:
   //  - Q and w_bar: dL/dH, the Grams h_i^T Q h_j and o_i . c_j, the c_i . c_j
   //    over shared targets, M = G G^T, X = Gh - (eta/2) M H, Q's update X^T H;
   //  - U, U^{-T} and omega: h_i . h_j, R = (I_m - eta A H H^T)^{-1}, R (eta A H),

@@ -351,7 +351,6 @@ TEST(OutputLayerStabilization, DeferredCorrectionsKeepW) {
       ASSERT_GE(never.passes, 5);
       ASSERT_GT(never.corrections, 3);
       EXPECT_EQ(never.flushes, 0);
-      EXPECT_LE(never.directions, d);
       EXPECT_LT(4 * never.directions, never.corrections);
       EXPECT_EQ(never.folds, 0);
       EXPECT_LT(rel_diff(layers[2]->weights(), naive.weights()), 1e-10);  // stale rows corrected in the copy
