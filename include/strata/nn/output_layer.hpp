@@ -114,8 +114,9 @@ class OutputLayer {
   virtual OutputStepStats step(const RowMatrix<S>& H, const CsrView<S>& Y, S eta, RowMatrix<S>* grad_H) = 0;
   /// W materialized (D x d). O(D d^2) for the factored layer.
   virtual RowMatrix<S> weights() const = 0;
-  /// Applies work a layer deferred (the factored layer's corrections of V),
-  /// so that training ends with it paid for. Changes no weight.
+  /// Applies work a layer deferred (the factored layer's corrections of V)
+  /// now, in one pass. Changes no weight; training does not call it, since
+  /// weights() applies what is pending within its own pass.
   virtual void apply_deferred() {}
   Index output_dim() const { return D_; }
   Index input_dim() const { return d_; }
@@ -192,8 +193,8 @@ class FactoredOutputLayer final : public OutputLayer<S> {
   // P's columns (the directions a correction moves) as coefficients in B,
   // B extended when their projection on it would shift the corrected
   // singular values by more than `tolerance`; `shift` gets that bound.
-  Eigen::MatrixXd express_in_basis(const Eigen::MatrixXd& P, const Eigen::VectorXd& gamma, double sigma_max,
-                                   double tolerance, double& shift);
+  Eigen::MatrixXd express_in_basis(const Eigen::MatrixXd& P, const Eigen::VectorXd& gamma, double tolerance,
+                                   double& shift);
   void defer_correction(const Eigen::MatrixXd& X, double a);  // the next one: V <- a (V + (V B^T) X B)
   void catch_up_block(S* block, Index rows, const std::uint32_t* versions, CatchUpScratch& scratch) const;
   void catch_up_targets();   // the current minibatch's rows of V, made current

@@ -279,9 +279,9 @@ TEST(OutputLayerStabilization, UCollapsesWithoutItAndNotWith) {
 // them are scaled up until the largest is a factor m = (high/low)^(1/8)
 // below the upper edge, none closer than m to the lower one, with W
 // unchanged (V absorbs the inverse scaling in the same pass). A correction
-// made within the deferred corrections' basis lands the values within 5% of
+// made within the deferred corrections' basis lands the values within 10% of
 // the smallest target of where they were planned, and the scale accounts for
-// it: the largest lands at most a factor 0.95 / 1.05 below the edge.
+// it: the largest lands at most a factor 0.9 / 1.1 below the edge.
 TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftTo) {
   const Index D = 300, d = 8, m = 16;
   OutputLayerOptions opt = layer_options(OutputLoss::Squared);
@@ -303,7 +303,7 @@ TEST(OutputLayerStabilization, CorrectionMovesAllValuesAwayFromTheEdgeTheyDriftT
     passes = factored.stabilization().passes;
     const auto sigma = factored.singular_values_of_U();
     EXPECT_LE(sigma.maxCoeff(), edge + 1e-9) << "after pass " << passes;
-    EXPECT_GE(sigma.maxCoeff(), edge * 0.95 / 1.05) << "after pass " << passes;
+    EXPECT_GE(sigma.maxCoeff(), edge * 0.9 / 1.1) << "after pass " << passes;
     EXPECT_GE(sigma.minCoeff(), opt.singular_high * opt.singular_low / edge - 1e-12) << "after pass " << passes;
     ++checked;
   }
