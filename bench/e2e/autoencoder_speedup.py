@@ -232,9 +232,9 @@ def main():
               "directions of the hidden codes by about 2 eta lambda_max(H^T H) per minibatch, and its singular "
               "values must be pulled back into [0.5, 2] by a correction of all D rows of V (here of rank one, "
               "4 D d flops; deferred: a row takes it when a minibatch next touches it, the untouched rows in one "
-              "pass per 32 deferred ranks and when training ends) about every ln(3.4) / (that rate) minibatches. "
+              "pass per 32 directions of the corrections' basis) about every ln(3.4) / (that rate) minibatches. "
               "The factored layer's advantage therefore depends on the learning rate (relative to the scale of "
-              "the codes): the D/(4d) figure assumes the corrections are rare. Steady state as above, one run each"
+              "the codes): the D/(4d) figure assumes the corrections are rare. Minibatches 50 to 300 as above, one run each"
               + (f"; the naive step ({naive_big[0]:.3g} s) is the median from the table above" if naive_big else "")
               + ".", "",
               "| learning rate | factored s/batch (step) | of which stabilization | corrections of V per 100 minibatches "
@@ -271,7 +271,7 @@ def main():
     lines += ["", "## Notes", "",
               "- The speed-up of the whole step counts the sparse input layer (O(nnz d)) and the relu on both sides.",
               "- Naive timings average fewer minibatches at large D (each costs seconds); the factored ones are "
-              "the steady state, so they include the stabilization checks (of the singular values of U whenever they "
+              "marginal costs over many minibatches, so they include the stabilization checks (of the singular values of U whenever they "
               "may have left [0.5, 2], and at least every 100 updates) and the corrections of V they "
               "trigger (rows catching up when touched, and the flushes); "
               "the first check comes only after a few dozen minibatches, which a short run would leave out.",
