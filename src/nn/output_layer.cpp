@@ -439,14 +439,12 @@ Eigen::MatrixXd FactoredOutputLayer<S>::express_in_basis(const Eigen::MatrixXd& 
     Eigen::MatrixXd Z(d, 2 * k);
     Z.leftCols(k) = basis_.transpose() * C;
     Z.rightCols(k) = P;
-    Eigen::MatrixXd ZtU(2 * k, d);
-    ZtU.topRows(k) = C.transpose() * (basis_ * U_);
-    ZtU.bottomRows(k) = PtU;
-    ZtU.topRows(k) = gamma.asDiagonal() * ZtU.topRows(k);
-    ZtU.bottomRows(k) = -(gamma.asDiagonal() * ZtU.bottomRows(k));
+    Eigen::MatrixXd GZtU(2 * k, d);  // G Z^T U
+    GZtU.topRows(k) = gamma.asDiagonal() * (C.transpose() * (basis_ * U_));
+    GZtU.bottomRows(k) = -(gamma.asDiagonal() * PtU);
     const Eigen::HouseholderQR<Eigen::MatrixXd> qr(Z);
     const Eigen::MatrixXd RGZtU =
-        qr.matrixQR().topRows(2 * k).template triangularView<Eigen::Upper>() * ZtU;
+        qr.matrixQR().topRows(2 * k).template triangularView<Eigen::Upper>() * GZtU;
     const Eigen::MatrixXd small = RGZtU * RGZtU.transpose();
     return std::sqrt(std::max(0.0, Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(small, Eigen::EigenvaluesOnly)
                                        .eigenvalues()
@@ -915,6 +913,9 @@ void FactoredOutputLayer<S>::stabilize_now() {
     for (Index i = 0; i < r; ++i) Pout.col(i) = P.col(plan.out[i]);
   }
 
+  // The full path has U's SVD: U^{-T} = P S^{-1} R^T exactly, and the errors
+  // accumulated by the Woodbury updates are dropped here.
+  if (!partial) UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
   double shift = 0.0;  // how far the values may land from target (before c)
   if (r > 0) {
     stab_.corrections += r;
@@ -937,10 +938,6 @@ void FactoredOutputLayer<S>::stabilize_now() {
     E.noalias() += C * gamma.asDiagonal() * C.transpose();
     const Mat Einv = E.llt().solve(I);  // E is symmetric positive definite (gamma > -1, ||C|| <= 1)
     const Mat BU = basis_ * U_;
-    if (!partial) {
-      // U^{-T} = P S^{-1} R^T exactly: the errors accumulated by the Woodbury updates are dropped here.
-      UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
-    }
     const Mat BUinvT = basis_ * UinvT_;
     UinvT_ += basis_.transpose() * ((Einv - I) * BUinvT);  // (T U)^{-T} = T^{-1} U^{-T}, T symmetric
     UinvT_ /= plan.c;
@@ -950,8 +947,6 @@ void FactoredOutputLayer<S>::stabilize_now() {
     defer_correction(Einv - I, 1.0 / plan.c);
     if (basis_.rows() >= this->options_.deferred_rank || pending_scale_.size() >= kMaxPendingVersions)
       flush_corrections();
-  } else if (!partial) {
-    UinvT_ = P * sigma.cwiseInverse().asDiagonal() * R.transpose();
   }
   if (partial) resync_inverse();
   const Eigen::VectorXd s_new = plan.c * (r > 0 ? plan.target : sigma);

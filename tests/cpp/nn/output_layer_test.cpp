@@ -240,10 +240,10 @@ INSTANTIATE_TEST_SUITE_P(AllLosses, OutputLayerLosses,
 // directions the inputs visit, and the factored layer loses the naive one;
 // with it, the singular values stay in range and the two agree. Here U loses
 // 40% per update and nearly every one of the 400 updates corrects it (~380
-// passes, ~530 corrections): the layers agree to 1e-12 - 3e-10 depending on
-// the seed (3e-10 at this one), where the lost layer is off by 1e-6 or more.
-// The 1e-10 exactness is the FactoredEqualsNaive tests' and, through ~280
-// corrections of V, DeferredCorrectionsKeepW's.
+// passes, ~530 corrections): the layers agree to 1e-12 - 7e-11 across seeds
+// 1-6 (7e-11 at this one), where the lost layer is off by 1e-6 or more.
+// (With the cruder bound on a projected correction's error, the basis took
+// other directions and the agreement was 1e-12 - 3e-10.)
 TEST(OutputLayerStabilization, UCollapsesWithoutItAndNotWith) {
   const Index D = 200, d = 8, m = 16;
   auto run = [&](bool stabilize, double* sigma_min) {
@@ -271,7 +271,7 @@ TEST(OutputLayerStabilization, UCollapsesWithoutItAndNotWith) {
   EXPECT_LT(sigma_off, 1e-12);                    // collapsed
   EXPECT_TRUE(!(err_off < 1e-6)) << err_off;      // and the weights are lost (or NaN)
   EXPECT_GE(sigma_on, 0.5 - 1e-12);               // checked after every update
-  EXPECT_LT(err_on, 1e-9);
+  EXPECT_LT(err_on, 1e-10);
 }
 
 // Under the squared loss U only shrinks. A correction must leave the most
