@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   strata::cli::register_embed_words(app);
   strata::cli::register_embed_graph(app);
   strata::cli::register_ssnmf(app);
+  strata::cli::register_predict(app);
   strata::cli::register_hnmf(app);
   strata::cli::register_rank(app);
   strata::cli::register_autoencoder(app);

@@ -14,6 +14,7 @@ void register_svd(CLI::App& app);
 void register_embed_words(CLI::App& app);
 void register_embed_graph(CLI::App& app);
 void register_ssnmf(CLI::App& app);
+void register_predict(CLI::App& app);
 void register_hnmf(CLI::App& app);
 void register_rank(CLI::App& app);
 void register_autoencoder(CLI::App& app);

@@ -1,5 +1,6 @@
-// strata ssnmf INPUT -k K [--labels FILE] -o DIR: semi-supervised NMF, topics
-// that also classify the unlabeled documents.
+// strata ssnmf INPUT [-k K] [--labels FILE] -o DIR: semi-supervised NMF, topics
+// that also classify the unlabeled documents. Reports the accuracy on a
+// validation split of the labeled documents (labels hidden from that fit).
 #include <cstdio>
 #include <numeric>
 
@@ -18,7 +19,7 @@ namespace strata::cli {
 void register_ssnmf(CLI::App& app) {
   struct Args {
     std::string input, output, labels, solver = "hals", loss = "frobenius", label_loss = "frobenius",
-                                       init = "nndsvda";
+                                       init = "nndsvda", classifier = "fold-in";
     SsnmfOptions ssnmf;
     double holdout = 0.0;
     int top = 10;
@@ -28,12 +29,24 @@ void register_ssnmf(CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("ssnmf", "Semi-supervised NMF: X ~ W H and labels Y ~ W B (topics that classify)");
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
-  cmd->add_option("-k,--components", a->ssnmf.k, "Number of components (topics)")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("-k,--components", a->ssnmf.k,
+                  "Number of components (topics); 0: chosen on the validation split among c, 4c, 16c (c classes)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
   cmd->add_option("--labels", a->labels,
                   "Labels file: one line per document, the label or an empty line (unlabeled). "
                   "Default: the labels the input carries (a TSV label column, the Brown genres)");
-  cmd->add_option("--lambda", a->ssnmf.lambda, "Weight of the label term (0: automatic, ||X||^2 balanced with the labels)")
+  cmd->add_option("--lambda", a->ssnmf.lambda,
+                  "Weight of the label term (0: chosen on the validation split among 0.1, 1, 10 x ||X||^2 / n_labeled)")
+      ->capture_default_str();
+  cmd->add_option("--validation", a->ssnmf.validation,
+                  "Fraction of the labeled documents (per class) hidden from the candidate fits: chooses k and lambda "
+                  "and gives the reported accuracy (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--classifier", a->classifier,
+                  "fold-in: classify every document from its fold-in codes, B refit on the labeled ones; joint: the "
+                  "fitted W and B (the papers' rule)")
       ->capture_default_str();
   cmd->add_option("--loss", a->loss, "Data term: frobenius|kl")->capture_default_str();
   cmd->add_option("--label-loss", a->label_loss, "Label term: frobenius|kl")->capture_default_str();
@@ -56,6 +69,7 @@ void register_ssnmf(CLI::App& app) {
     o.loss = parse_nmf_loss(a->loss);
     o.label_loss = parse_nmf_loss(a->label_loss);
     o.init = parse_nmf_init(a->init);
+    o.classifier = parse_ssnmf_classifier(a->classifier);
     require_argument(o.init != NmfInit::Custom, "--init", "random, nndsvd, nndsvda or nndsvdar", "custom");
     require_argument(a->holdout >= 0 && a->holdout < 1, "--holdout", "in [0, 1)", std::to_string(a->holdout));
     o.seed = a->common.seed;
@@ -104,10 +118,20 @@ void register_ssnmf(CLI::App& app) {
     if (a->common.quiet) return;
     std::printf("%s: k=%d, %lld classes, %lld of %lld documents labeled, lambda %.6g, %d iterations (%s), %.3fs, "
                 "relative error %.6f\n",
-                a->output.c_str(), o.k, static_cast<long long>(seen.n_classes()),
+                a->output.c_str(), r.k, static_cast<long long>(seen.n_classes()),
                 static_cast<long long>(seen.n_labeled()), static_cast<long long>(X.rows), r.lambda, r.iterations,
                 to_string(r.status).c_str(), r.seconds, r.relative_error);
-    std::printf("accuracy on the labeled documents: %.4f\n", r.training_accuracy);
+    if (r.validation_documents > 0)
+      std::printf("validation accuracy: %.4f (%lld labeled documents whose labels the scoring fit did not see)\n",
+                  r.validation_accuracy, static_cast<long long>(r.validation_documents));
+    else
+      std::printf("validation accuracy: none (--validation 0 or too few labeled documents)\n");
+    if (r.selection.size() > 1) {
+      std::printf("chosen on the validation split:");
+      for (const SsnmfCandidate& c : r.selection)
+        std::printf(" k=%d,lambda=%.3gx:%.3f", c.k, c.lambda_multiple, c.accuracy);
+      std::printf("\n");
+    }
     if (held_out)
       std::printf("accuracy on the %lld held-out documents: %.4f\n", static_cast<long long>(held_out->documents),
                   held_out->accuracy);

@@ -27,7 +27,9 @@ void bind_ssnmf(py::module_& m) {
       [](const IndptrArray& indptr, const IndicesArray& indices, const DataArray& data, Index rows, Index cols,
          const CodesArray& codes, Index n_classes, int k, const std::string& solver, const std::string& loss,
          const std::string& label_loss, double lam, const std::string& init, int max_iter, double tol,
-         int inner_sweeps, std::uint64_t seed, int threads, const py::object& progress) {
+         int inner_sweeps, std::uint64_t seed, int threads, const py::object& progress, double validation,
+         const std::vector<double>& lambda_multiples, const std::vector<int>& k_candidates,
+         const std::string& classifier) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         require_argument(codes.ndim() == 1 && codes.shape(0) == rows, "codes", "one per row of X (" +
                          std::to_string(rows) + ")", std::to_string(codes.size()));
@@ -48,6 +50,10 @@ void bind_ssnmf(py::module_& m) {
         o.inner_sweeps = inner_sweeps;
         o.seed = seed;
         o.threads = threads;
+        o.validation = validation;
+        o.lambda_multiples = lambda_multiples;
+        o.k_candidates = k_candidates;
+        o.classifier = parse_ssnmf_classifier(classifier);
         // As strata.NMF's binding: Ctrl-C and Python exceptions in the
         // callback stop the fit; the exception is raised again afterwards.
         bool python_error = false;
@@ -71,6 +77,22 @@ void bind_ssnmf(py::module_& m) {
         d["W"] = py::cast(std::move(r.W));
         d["H"] = py::cast(std::move(r.H));
         d["B"] = py::cast(std::move(r.B));
+        d["B_fit"] = py::cast(std::move(r.B_fit));
+        d["k"] = r.k;
+        d["validation_accuracy"] = r.validation_accuracy;
+        d["validation_documents"] = r.validation_documents;
+        py::list selection;
+        for (const SsnmfCandidate& c : r.selection) {
+          py::dict e;
+          e["k"] = c.k;
+          e["lambda"] = c.lambda;
+          e["lambda_multiple"] = c.lambda_multiple;
+          e["accuracy"] = c.accuracy;
+          e["iterations"] = c.iterations;
+          e["seconds"] = c.seconds;
+          selection.append(std::move(e));
+        }
+        d["selection"] = selection;
         d["history"] = history;
         d["iterations"] = r.iterations;
         d["loss"] = r.loss;
@@ -85,13 +107,16 @@ void bind_ssnmf(py::module_& m) {
         return d;
       },
       "Fits SSNMF, X ~ W H and Y ~ W B (strata::ssnmf); codes: class per row, -1 = unlabeled. Returns a dict with "
-      "W, H, B, history, iterations, loss, data_loss, label_loss, lambda, relative_error, seconds, status, "
-      "predicted, training_accuracy.",
+      "W, H, B (the classifier), B_fit, k, history, iterations, loss, data_loss, label_loss, lambda, relative_error, "
+      "seconds, status, predicted, training_accuracy, validation_accuracy, validation_documents, selection. k = 0 "
+      "and lam = 0 are chosen on a validation split of the labeled rows.",
       py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("rows"), py::arg("cols"), py::arg("codes"),
       py::arg("n_classes"), py::arg("k"), py::arg("solver") = "hals", py::arg("loss") = "frobenius",
       py::arg("label_loss") = "frobenius", py::arg("lam") = 0.0, py::arg("init") = "nndsvda",
       py::arg("max_iter") = 200, py::arg("tol") = 1e-4, py::arg("inner_sweeps") = 0, py::arg("seed") = 0,
-      py::arg("threads") = 0, py::arg("progress") = py::none());
+      py::arg("threads") = 0, py::arg("progress") = py::none(), py::arg("validation") = 0.2,
+      py::arg("lambda_multiples") = std::vector<double>{}, py::arg("k_candidates") = std::vector<int>{},
+      py::arg("classifier") = "fold-in");
 
   m.def(
       "ssnmf_scores",

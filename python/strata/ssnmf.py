@@ -9,9 +9,12 @@ where L masks the unlabeled samples and D is 0.5 ||.||_F^2 ('frobenius') or
 the generalized I-divergence ('kl'), chosen separately for the data and the
 label term (Lee, Yoo & Choi 2010; Haddock et al. 2020). Unlabeled samples are
 marked in ``y`` by -1 (numeric labels, scikit-learn's semi-supervised
-convention) or by "" / None (string labels). A sample's class is the argmax
-of its row of W B; new samples get W by NNLS against H (``transform``).
-docs/ssnmf.md has the math and the defaults.
+convention) or by "" / None (string labels). A sample's class is the argmax of
+w B, w its fold-in codes (NNLS against H, ``transform``), with B refit on the
+labeled samples' fold-in codes (classifier='fold-in'). n_components and lam
+are chosen, when not given, on a validation split of the labeled samples,
+whose accuracy is ``validation_accuracy_``. docs/ssnmf.md has the math and
+the rules.
 """
 import numbers
 import warnings
@@ -48,13 +51,21 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_components : int or None, default=None
-        Number of topics k; None takes the number of classes (at most
-        min(n_samples, n_features)).
+        Number of topics k; None chooses it on the validation split among c,
+        4c and 16c (c classes; clamped to min(n_samples, n_features) / 4).
     lam : float or None, default=None
-        Weight of the label term; None (or 0) chooses it from the data so that
-        both terms weigh the same when W = 0: scale(X) / scale(Y_labeled), with
-        scale = 0.5 ||.||_F^2 for a Frobenius term and the sum of entries for
-        a KL term (so 0.5 ||X||_F^2 / (0.5 n_labeled) with the defaults).
+        Weight of the label term; None (or 0) chooses it on the validation
+        split among 0.1, 1 and 10 times the balance value scale(X) /
+        scale(Y_labeled) (both terms weigh the same at W = 0), scale = 0.5
+        ||.||_F^2 for a Frobenius term and the sum of entries for a KL term.
+    validation : float, default=0.2
+        Fraction of the labeled samples (per class) whose labels are hidden
+        from the candidate fits; they choose n_components and lam and give
+        ``validation_accuracy_``. 0: no validation (then None takes 4c and 1x).
+    classifier : {'fold-in', 'joint'}, default='fold-in'
+        'fold-in': every sample is classified from its fold-in codes, with B
+        refit on the labeled samples' fold-in codes. 'joint': the papers' rule,
+        the fitted W and the jointly fitted B.
     loss : {'frobenius', 'kl'}, default='frobenius'
         The data term.
     label_loss : {'frobenius', 'kl'}, default='frobenius'
@@ -85,19 +96,30 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
     components_ : ndarray of shape (n_components, n_features)
         H, the topics.
     label_components_ : ndarray of shape (n_components, n_classes)
-        B, each topic's weight for each class.
+        B, the topic-to-class map used to classify (refit with 'fold-in').
+    joint_label_components_ : ndarray of shape (n_components, n_classes)
+        The B of the joint factorization.
     transduction_ : ndarray of shape (n_samples,)
-        The label predicted for each training sample from its fitted W.
+        The label predicted for each training sample (by the classifier rule).
     lambda_ : float
         The label weight used.
+    validation_accuracy_ : float
+        Accuracy on the validation samples, whose labels the fit that scored
+        them did not see (nan without validation).
+    selection_ : list of dict
+        Every (k, lambda) tried: k, lambda, lambda_multiple, accuracy, iterations, seconds.
     n_components_, n_iter_, history_, status_, relative_error_, reconstruction_err_,
-    training_accuracy_ (on the labeled samples), fit_seconds_, n_features_in_.
+    training_accuracy_ (on the labeled samples, whose labels the fit saw), validation_documents_,
+    fit_seconds_, n_features_in_.
     """
 
     def __init__(self, n_components=None, *, lam=None, loss="frobenius", label_loss="frobenius", solver="hals",
-                 init=None, tol=1e-4, max_iter=200, random_state=None, verbose=0, threads=0, inner_sweeps=0):
+                 init=None, tol=1e-4, max_iter=200, random_state=None, verbose=0, threads=0, inner_sweeps=0,
+                 validation=0.2, classifier="fold-in"):
         self.n_components = n_components
         self.lam = lam
+        self.validation = validation
+        self.classifier = classifier
         self.loss = loss
         self.label_loss = label_loss
         self.solver = solver
@@ -130,7 +152,7 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
         limit = min(X.shape)
         k = integer("n_components", self.n_components, 1, allow_none=True)
         if k is None:
-            k = min(n_classes, limit)
+            k = 0  # chosen on the validation split
         if k > limit:
             raise ValueError(f"strata.SSNMF needs n_components <= min(n_samples, n_features) = {limit}, got "
                              f"n_components = {k} for X of shape {X.shape}")
@@ -145,11 +167,16 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise ValueError("solver='bpp' needs loss='frobenius' and label_loss='frobenius' (use 'hals' or 'mu')")
         if self.init is not None and self.init not in _INITS:
             raise ValueError(f"init must be one of {', '.join(_INITS)} or None, got {self.init!r}")
+        validation = real("validation", self.validation, 0.0)
+        if validation >= 1:
+            raise ValueError(f"validation must be in [0, 1), got {self.validation!r}")
+        if self.classifier not in ("fold-in", "joint"):
+            raise ValueError(f"classifier must be 'fold-in' or 'joint', got {self.classifier!r}")
         integer("verbose", int(self.verbose) if isinstance(self.verbose, (bool, np.bool_)) else self.verbose, 0)
         return dict(k=k, lam=real("lam", self.lam, 0.0, allow_none=True), loss=loss, label_loss=label_loss,
                     solver=self.solver, init=self.init or "nndsvda", tol=real("tol", self.tol, 0.0),
                     max_iter=integer("max_iter", self.max_iter, 1), threads=integer("threads", self.threads, 0),
-                    inner_sweeps=integer("inner_sweeps", self.inner_sweeps, 0))
+                    inner_sweeps=integer("inner_sweeps", self.inner_sweeps, 0), validation=validation)
 
     def _encode(self, y, n_samples):
         """y with unlabeled markers -> (classes, int32 codes with -1 for unlabeled)."""
@@ -183,17 +210,22 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
         r = _core.ssnmf(indptr, indices, data, rows, cols, codes, len(classes), p["k"], solver=p["solver"],
                         loss=p["loss"], label_loss=p["label_loss"], lam=p["lam"], init=p["init"],
                         max_iter=p["max_iter"], tol=p["tol"], inner_sweeps=p["inner_sweeps"], seed=seed,
-                        threads=p["threads"], progress=progress)
+                        threads=p["threads"], progress=progress, validation=p["validation"],
+                        classifier=self.classifier)
         if r["status"] == "max_iterations" and p["tol"] > 0:
             warnings.warn(f"Maximum number of iterations {p['max_iter']} reached. Increase it to improve "
                           "convergence.", ConvergenceWarning)
         self.classes_ = classes
-        self.n_components_ = p["k"]
+        self.n_components_ = int(r["k"])
         self.components_ = r["H"]
         self.label_components_ = r["B"]
+        self.joint_label_components_ = r["B_fit"]
         self.lambda_ = float(r["lambda"])
         self.transduction_ = classes[r["predicted"]]
         self.training_accuracy_ = float(r["training_accuracy"])
+        self.validation_accuracy_ = float(r["validation_accuracy"])
+        self.validation_documents_ = int(r["validation_documents"])
+        self.selection_ = list(r["selection"])
         # The class predicted where a sample's scores are all zero (no known feature).
         self._fallback = int(np.argmax(np.bincount(codes[codes >= 0], minlength=len(classes))))
         self.n_iter_ = int(r["iterations"])
@@ -239,7 +271,7 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
         return self.classes_[best]
 
     def fit_predict(self, X, y):
-        """Fit, then the labels of the training samples from their fitted W (``transduction_``)."""
+        """Fit, then the labels of the training samples (``transduction_``, by the classifier rule)."""
         return self.fit(X, y).transduction_
 
     def _more_tags(self):

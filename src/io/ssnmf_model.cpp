@@ -19,14 +19,18 @@ std::string norm_name(Norm n) {
 }
 
 /// The parameters; k, solver and loss are read back by load_nmf_model.
-json options_json(const SsnmfOptions& o, double lambda) {
+json options_json(const SsnmfOptions& o, const SsnmfResult& r) {
+  const double lambda = r.lambda;
   json j;
-  j["k"] = o.k;
+  j["k"] = r.k;
+  j["k_option"] = o.k > 0 ? json(o.k) : json("auto");
   j["solver"] = to_string(o.solver);
   j["loss"] = to_string(o.loss);
   j["label_loss"] = to_string(o.label_loss);
   j["lambda"] = lambda;
   j["lambda_option"] = o.lambda > 0 ? json(o.lambda) : json("auto");
+  j["classifier"] = to_string(o.classifier);
+  j["validation"] = o.validation;
   j["init"] = to_string(o.init);
   j["max_iter"] = o.max_iter;
   j["tol"] = o.tol;
@@ -46,6 +50,7 @@ void save_ssnmf_model(const std::string& dir, const SsnmfResult& r, const SsnmfO
   w.write_matrix("W", r.W.data(), r.W.rows(), r.W.cols());
   w.write_matrix("H", r.H.data(), r.H.rows(), r.H.cols());
   w.write_matrix("B", r.B.data(), r.B.rows(), r.B.cols());
+  w.write_matrix("B_fit", r.B_fit.data(), r.B_fit.rows(), r.B_fit.cols());
   if (!corpus.vocabulary.empty()) w.write_vocabulary(corpus.vocabulary);
   if (!corpus.idf.empty()) w.write_vector("idf", corpus.idf.data(), static_cast<Index>(corpus.idf.size()));
   w.write_lines("classes.txt", labels.classes);
@@ -68,7 +73,18 @@ void save_ssnmf_model(const std::string& dir, const SsnmfResult& r, const SsnmfO
   summary["relative_error"] = r.relative_error;
   summary["classes"] = labels.classes;
   summary["labeled_documents"] = labels.n_labeled();
-  summary["accuracy"] = r.training_accuracy;  // on the labeled documents, with their fitted codes
+  // The headline: accuracy on labeled documents whose labels the scoring fit did not see.
+  if (r.validation_documents > 0) summary["validation_accuracy"] = r.validation_accuracy;
+  else summary["validation_accuracy"] = nullptr;
+  summary["validation_documents"] = r.validation_documents;
+  json selection = json::array();
+  for (const SsnmfCandidate& c : r.selection)
+    selection.push_back({{"k", c.k}, {"lambda", c.lambda}, {"lambda_multiple", c.lambda_multiple},
+                         {"accuracy", c.accuracy}, {"iterations", c.iterations}, {"seconds", c.seconds}});
+  summary["selection"] = selection;
+  summary["k"] = r.k;
+  // On the documents whose labels the final fit saw (optimistic; not a test accuracy).
+  summary["training_accuracy"] = r.training_accuracy;
   if (held_out) {
     summary["held_out_documents"] = held_out->documents;
     summary["held_out_accuracy"] = held_out->accuracy;
@@ -83,7 +99,7 @@ void save_ssnmf_model(const std::string& dir, const SsnmfResult& r, const SsnmfO
                    {"idf", corpus.idf.empty() ? json(nullptr) : json("idf.npy")}};
   extra["classes"] = "classes.txt";
   extra["predicted_labels"] = "predicted_labels.txt";
-  w.commit(options_json(o, r.lambda).dump(), extra.dump());
+  w.commit(options_json(o, r).dump(), extra.dump());
 }
 
 }  // namespace strata

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "strata/core/error.hpp"
+#include "strata/core/random.hpp"
 #include "strata/linalg/nnls.hpp"
 #include "strata/linalg/spmm.hpp"
 #include "strata/parallel/threads.hpp"
@@ -156,8 +157,12 @@ std::vector<std::int32_t> ssnmf_predict(const DenseMatrix& W, const DenseMatrix&
   return out;
 }
 
-SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& o, const DenseMatrix* W0,
-                  const DenseMatrix* H0, const DenseMatrix* B0) {
+namespace {
+
+/// One factorization at fixed k and lambda (o.k >= 1, o.lambda > 0 or automatic
+/// balance): W, H, B_fit, the objective and history. No classification.
+SsnmfResult fit_factorization(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& o,
+                              const DenseMatrix* W0, const DenseMatrix* H0, const DenseMatrix* B0) {
   // ------------------------------------------------------------ checks --
   const Index limit = std::min(X.rows, X.cols);
   require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix", shape(X.rows, X.cols));
@@ -412,20 +417,189 @@ SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfO
 
   // ---------------------------------------------------------- results --
   res.H = Ht.transpose();
-  res.B = Bt.transpose();
+  res.B_fit = Bt.transpose();
+  res.k = k;
   res.data_loss = data_loss;
   res.label_loss = label_loss;
   res.loss = data_loss + lambda * label_loss;
   res.relative_error = nmf_relative_error(X, W, res.H, threads);
   if (data_kl) res.history.back().relative_error = res.relative_error;
+  res.seconds = elapsed();
+  return res;
+}
+
+/// B for the label term alone with the codes fixed: rows of B^T solve
+/// min D_label(Y_L, C_L B) over B >= 0, C_L the labeled rows of `codes`.
+/// Frobenius: exact NNLS (Gram C_L^T C_L, right-hand side Y_L^T C_L);
+/// KL: coordinate descent from the Frobenius solution (kept positive).
+DenseMatrix fit_label_map(const DenseMatrix& codes, const LabeledRows& lab, Index c, NmfLoss label_loss,
+                          int threads) {
+  const Index k = codes.cols();
+  const Index n_labeled = static_cast<Index>(lab.rows.size());
+  DenseMatrix CL, G, R, Bt = DenseMatrix::Zero(c, k);
+  gather_rows(codes, lab.rows, CL);
+  gram(CL, G, threads);
+  R.setZero(c, k);
+  for (Index r = 0; r < n_labeled; ++r) R.row(lab.cls[r]) += CL.row(r);
+  nnls_bpp(Bt, R, G, 0.0, 0.0, threads);
+  if (label_loss == NmfLoss::KullbackLeibler) {
+    std::vector<Triplet> t;
+    for (Index r = 0; r < n_labeled; ++r) t.push_back({lab.cls[r], static_cast<ColIndex>(r), 1.0});
+    const SparseMatrix Yt = csr_from_triplets(c, n_labeled, std::move(t));
+    Bt = Bt.cwiseMax(1e-10 * std::max(Bt.maxCoeff(), 0.0) + 1e-12);
+    kl_cd_rows(Yt.view(), Bt, CL, CL.colwise().sum(), 100, 0.0, 0.0, threads);
+  }
+  return Bt.transpose();
+}
+
+/// Sets B, predicted and training_accuracy of a fitted factorization
+/// (SsnmfClassifier): FoldIn classifies every document from its fold-in
+/// codes with B refit on the labeled ones; Joint from the fitted W and B_fit.
+void classify(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& o, int threads,
+              SsnmfResult& res) {
+  const LabeledRows lab = split_rows(labels);
+  const Index c = labels.n_classes();
   std::vector<Index> count(static_cast<size_t>(c), 0);
   for (std::int32_t cl : lab.cls) ++count[static_cast<size_t>(cl)];
   const auto majority = static_cast<std::int32_t>(std::max_element(count.begin(), count.end()) - count.begin());
-  res.predicted = ssnmf_predict(W, res.B, majority);
+  if (o.classifier == SsnmfClassifier::Joint) {
+    res.B = res.B_fit;
+    res.predicted = ssnmf_predict(res.W, res.B, majority);
+  } else {
+    NmfOptions fold;
+    fold.k = res.k;
+    fold.loss = o.loss;
+    fold.max_iter = std::max(o.max_iter, 1);
+    fold.threads = threads;
+    const DenseMatrix codes = nmf_transform(X, res.H, fold);
+    res.B = fit_label_map(codes, lab, c, o.label_loss, threads);
+    res.predicted = ssnmf_predict(codes, res.B, majority);
+  }
   Index correct = 0;
-  for (Index r = 0; r < n_labeled; ++r) correct += res.predicted[static_cast<size_t>(lab.rows[r])] == lab.cls[r];
-  res.training_accuracy = static_cast<double>(correct) / static_cast<double>(n_labeled);
-  res.seconds = elapsed();
+  for (size_t r = 0; r < lab.rows.size(); ++r) correct += res.predicted[static_cast<size_t>(lab.rows[r])] == lab.cls[r];
+  res.training_accuracy = lab.rows.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(lab.rows.size());
+}
+
+}  // namespace
+
+SsnmfClassifier parse_ssnmf_classifier(const std::string& name) {
+  if (name == "fold-in" || name == "foldin" || name == "fold_in") return SsnmfClassifier::FoldIn;
+  if (name == "joint") return SsnmfClassifier::Joint;
+  throw ArgumentError("classifier must be fold-in or joint, got '" + name + "'");
+}
+
+std::string to_string(SsnmfClassifier c) { return c == SsnmfClassifier::Joint ? "joint" : "fold-in"; }
+
+std::vector<int> ssnmf_k_candidates(Index n_classes, Index rows, Index cols) {
+  const Index cap = std::max<Index>(std::min(rows, cols) / 4, 1);
+  std::vector<int> out;
+  for (Index mult : {1, 4, 16}) {
+    const Index k = std::clamp<Index>(std::max<Index>(n_classes, 1) * mult, std::min<Index>(2, cap), cap);
+    // A clamped candidate within 1.5x of the previous one adds little: dropped.
+    if (out.empty() || static_cast<double>(k) >= 1.5 * out.back()) out.push_back(static_cast<int>(k));
+  }
+  return out;
+}
+
+std::vector<Index> ssnmf_validation_split(const LabelEncoding& labels, double fraction, std::uint64_t seed) {
+  require_argument(fraction >= 0 && fraction < 1, "validation", "in [0, 1)", std::to_string(fraction));
+  std::vector<std::vector<Index>> by_class(static_cast<size_t>(labels.n_classes()));
+  for (Index i = 0; i < labels.n_documents(); ++i) {
+    const std::int32_t code = labels.codes[static_cast<size_t>(i)];
+    if (code >= 0 && code < labels.n_classes()) by_class[static_cast<size_t>(code)].push_back(i);
+  }
+  Random rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::vector<Index> hidden;
+  for (auto& docs : by_class) {
+    rng.shuffle(docs);
+    const auto count = static_cast<Index>(docs.size());
+    const Index h = std::min<Index>(static_cast<Index>(std::llround(fraction * static_cast<double>(count))),
+                                    std::max<Index>(count - 1, 0));
+    hidden.insert(hidden.end(), docs.begin(), docs.begin() + h);
+  }
+  std::sort(hidden.begin(), hidden.end());
+  return hidden;
+}
+
+SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& o, const DenseMatrix* W0,
+                  const DenseMatrix* H0, const DenseMatrix* B0) {
+  const Index limit = std::min(X.rows, X.cols);
+  require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix", shape(X.rows, X.cols));
+  require_argument(o.k >= 0 && o.k <= limit, "k", "in [1, min(rows, cols)] = [1, " + std::to_string(limit) +
+                   "], or 0 = automatic", std::to_string(o.k));
+  require_argument(o.lambda >= 0 && std::isfinite(o.lambda), "lambda", ">= 0 and finite (0 = automatic)",
+                   std::to_string(o.lambda));
+  require_argument(o.validation >= 0 && o.validation < 1, "validation", "in [0, 1)", std::to_string(o.validation));
+  require_argument(labels.n_documents() == X.rows, "labels",
+                   "one entry per document (" + std::to_string(X.rows) + ")", std::to_string(labels.n_documents()));
+  require_argument(labels.n_labeled() > 0, "labels", "at least one labeled document", "none labeled");
+  for (double m : o.lambda_multiples)
+    require_argument(m > 0 && std::isfinite(m), "lambda_multiples", "> 0 and finite", std::to_string(m));
+  for (int k : o.k_candidates)
+    require_argument(k >= 1 && k <= limit, "k_candidates", "in [1, min(rows, cols)] = [1, " +
+                     std::to_string(limit) + "]", std::to_string(k));
+  require_argument(!(o.init == NmfInit::Custom && o.k == 0), "k", "given (>= 1) with init == custom", "0");
+  const int threads = resolve_threads(o.threads);
+  const auto start = Clock::now();
+
+  const std::vector<int> ks = o.k > 0 ? std::vector<int>{o.k}
+                              : !o.k_candidates.empty() ? o.k_candidates
+                                                        : ssnmf_k_candidates(labels.n_classes(), X.rows, X.cols);
+  const std::vector<double> multiples =
+      o.lambda > 0 ? std::vector<double>{0.0}  // unused: the given lambda
+                   : !o.lambda_multiples.empty() ? o.lambda_multiples : std::vector<double>{0.1, 1.0, 10.0};
+  auto lambda_for = [&](const LabelEncoding& seen, double multiple) {
+    return o.lambda > 0 ? o.lambda : multiple * ssnmf_default_lambda(X, seen, o.loss, o.label_loss);
+  };
+
+  int best_k = ks[std::min<size_t>(1, ks.size() - 1)];
+  double best_multiple = multiples[multiples.size() / 2];
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();
+  std::vector<SsnmfCandidate> selection;
+  const std::vector<Index> hidden =
+      o.validation > 0 ? ssnmf_validation_split(labels, o.validation, o.seed) : std::vector<Index>{};
+  if (!hidden.empty()) {
+    LabelEncoding seen = labels;
+    for (Index i : hidden) seen.codes[static_cast<size_t>(i)] = -1;
+    double best = -1.0;
+    for (int k : ks) {
+      for (double multiple : multiples) {
+        SsnmfOptions f = o;
+        f.k = k;
+        f.lambda = lambda_for(seen, multiple);
+        SsnmfResult r = fit_factorization(X, seen, f, W0, H0, B0);
+        classify(X, seen, f, threads, r);
+        Index correct = 0;
+        for (Index i : hidden) correct += r.predicted[static_cast<size_t>(i)] == labels.codes[static_cast<size_t>(i)];
+        const double accuracy = static_cast<double>(correct) / static_cast<double>(hidden.size());
+        const double balance = ssnmf_default_lambda(X, seen, o.loss, o.label_loss);
+        selection.push_back({k, f.lambda, f.lambda / balance, accuracy, r.iterations, r.seconds});
+        if (r.status == NmfStatus::Interrupted) {  // the caller asked to stop: return what there is
+          r.selection = std::move(selection);
+          r.validation_documents = static_cast<Index>(hidden.size());
+          r.validation_accuracy = accuracy;
+          r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+          return r;
+        }
+        if (accuracy > best) {
+          best = accuracy;
+          best_k = k;
+          best_multiple = multiple;
+        }
+      }
+    }
+    validation_accuracy = best;
+  }
+
+  SsnmfOptions f = o;
+  f.k = best_k;
+  f.lambda = lambda_for(labels, best_multiple);
+  SsnmfResult res = fit_factorization(X, labels, f, W0, H0, B0);
+  classify(X, labels, f, threads, res);
+  res.validation_accuracy = validation_accuracy;
+  res.validation_documents = static_cast<Index>(hidden.size());
+  res.selection = std::move(selection);
+  res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return res;
 }
 

@@ -5,8 +5,15 @@ import subprocess
 
 import numpy as np
 import pytest
+from scipy.optimize import nnls
 
 import strata
+
+
+def nnls_map(codes, classes, n_classes):
+    """B = argmin_{B >= 0} ||Y - codes B||_F, Y one-hot."""
+    Y = np.eye(n_classes)[classes]
+    return np.array([nnls(codes, Y[:, c])[0] for c in range(n_classes)]).T
 
 
 def run(cli, *args, check=True):
@@ -55,16 +62,27 @@ def test_model_directory(model, brown_corpus, labels_file):
     predicted = (out / "predicted_labels.txt").read_text().split("\n")[:-1]
     assert len(predicted) == 500
     seen = (out / "labels.txt").read_text().split("\n")[:-1]
-    # argmax of W B; a document whose scores are all zero gets the most frequent labeled class.
+    # argmax of w B, w the fold-in codes (NNLS against H); a document whose
+    # scores are all zero gets the most frequent labeled class.
     majority = max(classes, key=lambda c: seen.count(c))
-    S = W @ B
-    assert predicted == [classes[c] if S[i].max() > 0 else majority for i, c in enumerate(np.argmax(S, axis=1))]
+    dense = X.toarray()
+    codes = np.array([nnls(H.T, dense[i])[0] for i in range(dense.shape[0])])
+    S = codes @ B
+    assert np.allclose(B, nnls_map(codes[[i for i, s in enumerate(seen) if s]], [classes.index(s) for s in seen if s],
+                                   len(classes)), rtol=1e-6, atol=1e-9)
+    agree = [p == (classes[c] if S[i].max() > 0 else majority) for i, (p, c) in enumerate(zip(predicted, np.argmax(S, 1)))]
+    assert np.mean(agree) >= 0.99  # up to ties at the NNLS tolerance
     assert seen == [t if i % 2 == 0 else "" for i, t in enumerate(labels_file[1])]
     metrics = json.loads((out / "metrics.json").read_text())
     labeled = [i for i, s in enumerate(seen) if s]
-    assert metrics["accuracy"] == pytest.approx(np.mean([predicted[i] == seen[i] for i in labeled]))
+    assert metrics["training_accuracy"] == pytest.approx(np.mean([predicted[i] == seen[i] for i in labeled]))
     assert metrics["labeled_documents"] == 250
-    assert metrics["lambda"] == pytest.approx(X.power(2).sum() / 250, rel=1e-12)
+    # lambda chosen on the validation split (25 + 25 of the 250 labels hidden) among 0.1, 1, 10 x the balance value.
+    assert metrics["validation_documents"] == 50
+    assert [c["lambda_multiple"] for c in metrics["selection"]] == pytest.approx([0.1, 1, 10])
+    best = max(metrics["selection"], key=lambda c: c["accuracy"])
+    assert metrics["validation_accuracy"] == best["accuracy"]
+    assert metrics["lambda"] == pytest.approx(best["lambda_multiple"] * X.power(2).sum() / 250, rel=1e-12)
     history = metrics["history"]
     assert all(set(h) == {"iteration", "seconds", "loss", "relative_error"} for h in history)
     losses = [h["loss"] for h in history]
@@ -77,7 +95,8 @@ def test_model_directory(model, brown_corpus, labels_file):
     truth = labels_file[1]
     hidden = [i for i in range(500) if i % 2 == 1]
     assert np.mean([predicted[i] == truth[i] for i in hidden]) > 0.85
-    assert "accuracy on the labeled documents" in stdout
+    assert "validation accuracy: %.4f" % metrics["validation_accuracy"] in stdout
+    assert "accuracy on the labeled documents" not in stdout
 
 
 def test_topics_and_transform_read_the_model(model, brown_corpus, strata_cli, tmp_path):

@@ -20,12 +20,13 @@ struct HeldOutAccuracy {
   double accuracy = 0;  ///< fraction predicted correctly
 };
 
-/// Writes W.npy, H.npy, B.npy, vocabulary.txt, idf.npy (tf-idf corpora),
-/// classes.txt (one class per line, in B's column order), labels.txt (the
-/// labels the fit saw, empty lines for unlabeled documents),
-/// predicted_labels.txt (one per document), metrics.json (history, objective
-/// terms, lambda, accuracy on the labeled documents, held-out accuracy) and,
-/// last, model.json.
+/// Writes W.npy, H.npy, B.npy (the classifier), B_fit.npy (the joint fit's
+/// B), vocabulary.txt, idf.npy (tf-idf corpora), classes.txt (one class per
+/// line, in B's column order), labels.txt (the labels the fit saw, empty lines
+/// for unlabeled documents), predicted_labels.txt (one per document),
+/// metrics.json (history, objective terms, lambda, k, validation accuracy and
+/// the candidates scored, training accuracy, held-out accuracy) and, last,
+/// model.json.
 void save_ssnmf_model(const std::string& dir, const SsnmfResult& result, const SsnmfOptions& options,
                       const LabelEncoding& labels, const Corpus& corpus, const SparseView& X,
                       const std::string& input_path, const VectorizerOptions& vectorizer,

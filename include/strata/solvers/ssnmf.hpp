@@ -12,8 +12,23 @@
 /// zero on the rows of unlabeled documents. The objective is
 ///     D_data(X, W H) + lambda * D_label(L o Y, L o (W B))
 /// with D = 0.5 ||.||_F^2 (Frobenius) or the generalized I-divergence (KL),
-/// chosen separately for the two terms. A document's class is
-/// argmax_c (W B)_ic; new documents get W by NNLS against H (nmf_transform).
+/// chosen separately for the two terms.
+///
+/// Classification (docs/ssnmf.md, "Why the classifier is refit"): a document
+/// is classified from its fold-in codes w = argmin_{w >= 0} D_data(x, w H)
+/// (labels play no part, as for a new document), by argmax_c (w B)_c. With
+/// the default classifier (FoldIn), B is refit after the factorization on the
+/// fold-in codes of the labeled documents (the label term alone, H fixed), so
+/// that the map is trained on the codes it is applied to; the jointly fitted
+/// B (B_fit) was trained on codes pulled towards their labels by the label
+/// term, which unlabeled and new documents never get. Joint keeps the papers'
+/// rule (transductive W and the fitted B).
+///
+/// k and lambda (0 = automatic) are chosen on a validation split of the
+/// labeled documents: every candidate is fit with those labels hidden and
+/// scored by its accuracy on them; the best is refit with all labels. The
+/// accuracy reported (validation_accuracy) is measured on documents whose
+/// labels the fit did not see.
 ///
 /// Solvers (block coordinate descent over W, then H, then B):
 ///  - Hals (default): for two Frobenius terms, each labeled row of W is an
@@ -26,6 +41,7 @@
 ///  - Mu: the papers' multiplicative updates for every block (all losses).
 /// KL terms are evaluated at the nonzeros of X only: O(nnz k) per pass.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "strata/core/progress.hpp"
@@ -37,50 +53,108 @@
 
 namespace strata {
 
+/// How documents are classified from the factorization.
+enum class SsnmfClassifier {
+  /// Fold-in codes (data term only, as for new documents) for every document,
+  /// with B refit on the labeled documents' fold-in codes (the default).
+  FoldIn,
+  /// The papers' rule: the fitted W (transductive) and the jointly fitted B.
+  Joint,
+};
+SsnmfClassifier parse_ssnmf_classifier(const std::string& name);  ///< fold-in|joint
+std::string to_string(SsnmfClassifier c);
+
 struct SsnmfOptions {
-  int k = 10;                              ///< number of topics, 1 <= k <= min(n, m)
+  /// Number of topics; 0 = automatic: chosen on the validation split among
+  /// ssnmf_k_candidates (multiples of the number of classes).
+  int k = 0;
   NmfSolver solver = NmfSolver::Hals;      ///< hals (default) | bpp (Frobenius only) | mu (the papers')
   NmfLoss loss = NmfLoss::Frobenius;       ///< data term D(X, W H)
   NmfLoss label_loss = NmfLoss::Frobenius; ///< label term D(L o Y, L o W B)
-  /// Weight of the label term; 0 = automatic, ssnmf_default_lambda (the data
-  /// and label terms weigh the same at W = 0).
+  /// Weight of the label term; 0 = automatic: chosen on the validation split
+  /// among lambda_multiples times ssnmf_default_lambda (the value at which the
+  /// data and label terms weigh the same at W = 0).
   double lambda = 0.0;
+  /// Fraction of the labeled documents (per class, seeded) whose labels are
+  /// hidden from the candidate fits, to choose k and lambda and to measure
+  /// validation_accuracy; in [0, 1). 0: no validation (automatic k and lambda
+  /// then take their fallbacks, docs/ssnmf.md).
+  double validation = 0.2;
+  /// Multiples of ssnmf_default_lambda tried when lambda == 0 (empty = {0.1, 1, 10}).
+  std::vector<double> lambda_multiples;
+  /// k tried when k == 0 (empty = ssnmf_k_candidates).
+  std::vector<int> k_candidates;
+  SsnmfClassifier classifier = SsnmfClassifier::FoldIn;  ///< how documents are classified
   NmfInit init = NmfInit::Nndsvda;         ///< initialization of W and H (Custom: W0, H0, B0 given)
   int max_iter = 200;                      ///< outer iterations (one W-, H- and B-update each)
   double tol = 1e-4;                       ///< stop when the relative objective change falls below; 0 runs all
   int inner_sweeps = 0;                    ///< HALS sweeps per product; 0 = automatic (as NMF)
-  std::uint64_t seed = 0;                  ///< random init and NNDSVDar fill
+  std::uint64_t seed = 0;                  ///< random init, NNDSVDar fill, the validation split
   int threads = 0;                         ///< 0 = all cores
-  ProgressCallback progress;               ///< called once per iteration (stage "ssnmf")
+  ProgressCallback progress;               ///< once per iteration of every fit (stage "ssnmf")
+};
+
+/// One (k, lambda) tried on the validation split.
+struct SsnmfCandidate {
+  int k = 0;
+  double lambda = 0.0;
+  double lambda_multiple = 0.0;  ///< lambda / ssnmf_default_lambda
+  double accuracy = 0.0;         ///< on the validation documents
+  int iterations = 0;
+  double seconds = 0.0;
 };
 
 struct SsnmfResult {
-  DenseMatrix W;                      ///< n x k document codes
+  DenseMatrix W;                      ///< n x k document codes (the fitted, transductive W)
   DenseMatrix H;                      ///< k x m topics
-  DenseMatrix B;                      ///< k x c topic-to-class weights
-  std::vector<HistoryEntry> history;  ///< per iteration: objective (loss) and ||X - WH||_F / ||X||_F
+  /// k x c topic-to-class map used to classify: the refit one (FoldIn) or B_fit (Joint).
+  DenseMatrix B;
+  DenseMatrix B_fit;                  ///< k x c, the B of the joint factorization
+  std::vector<HistoryEntry> history;  ///< final fit, per iteration: objective (loss) and ||X - WH||_F / ||X||_F
   int iterations = 0;
+  int k = 0;                          ///< the number of topics used (the chosen one when options.k == 0)
   double loss = 0.0;                  ///< final objective D_data + lambda D_label
   double data_loss = 0.0;             ///< final D_data(X, W H)
   double label_loss = 0.0;            ///< final D_label (without lambda)
-  double lambda = 0.0;                ///< the label weight used (the automatic one when options.lambda == 0)
+  double lambda = 0.0;                ///< the label weight used (the chosen one when options.lambda == 0)
   double relative_error = 0.0;        ///< final ||X - WH||_F / ||X||_F
-  double seconds = 0.0;
+  double seconds = 0.0;               ///< everything: the candidate fits and the final fit
   NmfStatus status = NmfStatus::MaxIterations;
-  /// Per document: argmax_c (W B)_ic; the most frequent labeled class where W B is zero.
+  /// Per document: the class of its codes (see SsnmfClassifier); the most
+  /// frequent labeled class where the scores are zero.
   std::vector<std::int32_t> predicted;
-  double training_accuracy = 0.0;       ///< fraction of labeled documents whose `predicted` is their label
+  double training_accuracy = 0.0;     ///< fraction of labeled documents whose `predicted` is their label
+  /// Accuracy on the validation documents (labels hidden from that fit), of
+  /// the chosen (k, lambda); NaN when options.validation == 0 or too few
+  /// labeled documents to hide any.
+  double validation_accuracy = 0.0;
+  Index validation_documents = 0;     ///< labeled documents held out for validation
+  std::vector<SsnmfCandidate> selection;  ///< every candidate scored on the validation split
 };
 
 /// Fits SSNMF. `labels.codes` has one entry per row of X (-1 = unlabeled) and
-/// at least one labeled document. Throws ArgumentError on invalid options or
-/// labels (with the parameter, valid range and value) and InputError if X has
-/// negative or non-finite values. W0 (n x k), H0 (k x m), B0 (k x c) are used
-/// when options.init == Custom.
+/// at least one labeled document. With a validation fraction, every candidate
+/// (k, lambda) is fit with the validation documents' labels hidden and scored
+/// on them; the best (first on ties, candidates in order of k then lambda) is
+/// fit again with all labels. Without one, an automatic k is the second
+/// candidate (4c, clamped) and an automatic lambda the middle multiple (1x).
+/// Throws ArgumentError on invalid options or labels (with the parameter,
+/// valid range and value) and InputError if X has negative or non-finite
+/// values. W0 (n x k), H0 (k x m), B0 (k x c) are used when options.init ==
+/// Custom (then k must be given).
 SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& options,
                   const DenseMatrix* W0 = nullptr, const DenseMatrix* H0 = nullptr, const DenseMatrix* B0 = nullptr);
 
-/// The automatic label weight: scale(X) / scale(Y_labeled), where scale is
+/// The k tried when SsnmfOptions::k == 0, for c classes: c, 4c and 16c,
+/// each clamped to [2, min(n, m) / 4] (and to >= 1), duplicates removed.
+std::vector<int> ssnmf_k_candidates(Index n_classes, Index rows, Index cols);
+
+/// The labeled documents held out for validation: per class, round(fraction
+/// * count) of its documents chosen with the seed, keeping at least one per
+/// class in the fit. Returns the held-out document indices, ascending.
+std::vector<Index> ssnmf_validation_split(const LabelEncoding& labels, double fraction, std::uint64_t seed);
+
+/// The balance value of lambda: scale(X) / scale(Y_labeled), where scale is
 /// 0.5 ||.||_F^2 for a Frobenius term and the sum of entries for a KL term
 /// (the value of each term at W = 0, up to its constant for KL). Y_labeled is
 /// one-hot, so scale(Y_labeled) = 0.5 n_labeled or n_labeled.
