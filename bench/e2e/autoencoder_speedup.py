@@ -60,7 +60,8 @@ def strata_run(X, d, update, batches, threads, m=128, lr=1e-4, epochs=1):
     Xc = X.tocsr()
     r = _core.sparse_autoencoder(Xc.indptr.astype(np.int64), Xc.indices.astype(np.int32), Xc.data, Xc.shape[0],
                                  Xc.shape[1], [d], loss="squared", output_update=update, batch_size=m, epochs=epochs,
-                                 max_batches=batches, learning_rate=lr, dtype="float32", keep_weights=False,
+                                 max_batches=batches, optimizer="sgd", learning_rate=lr, dtype="float32",
+                                 keep_weights=False,
                                  seed=0, threads=threads)
     return r["seconds_per_batch"], r["output_seconds_per_batch"], r["batches"], r
 

@@ -40,7 +40,7 @@ void register_lm(CLI::App& app) {
   cmd->add_option("--epochs", a->lm.epochs, "Passes over the token stream")->capture_default_str();
   cmd->add_option("--max-batches", a->lm.max_batches, "Stop after this many minibatches (0: no limit)")
       ->capture_default_str();
-  cmd->add_option("--learning-rate", a->lm.learning_rate, "SGD step on a minibatch's summed loss")
+  cmd->add_option("--learning-rate", a->lm.learning_rate, "SGD step on a minibatch's summed loss (0: no update)")
       ->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "float32|float64")->capture_default_str();
   cmd->add_option("--stabilize-every", a->lm.stabilize_every, "Factored layer: most updates between SVD checks of U")
@@ -85,6 +85,8 @@ void register_lm(CLI::App& app) {
     summary["batches"] = r.batches;
     summary["examples_per_epoch"] = r.examples;
     summary["loss"] = r.loss;
+    summary["start_loss"] = std::isfinite(r.progress.start_loss) ? json(r.progress.start_loss) : json(nullptr);
+    summary["end_loss"] = std::isfinite(r.progress.end_loss) ? json(r.progress.end_loss) : json(nullptr);
     summary["seconds_per_batch"] = r.seconds_per_batch;
     summary["output_seconds_per_batch"] = r.output_seconds_per_batch;
     summary["words"] = static_cast<long long>(stream.vocabulary.size());
@@ -98,7 +100,7 @@ void register_lm(CLI::App& app) {
                                 {"resyncs", r.stabilization.resyncs},
                                 {"folds", r.stabilization.folds},
                                 {"seconds", r.stabilization.seconds}};
-    summary["status"] = r.interrupted ? "interrupted" : "finished";
+    summary["status"] = nn::to_string(r.status);
     SimilarityEvaluation e;
     if (!judgements.empty()) {
       e = evaluate_similarity(r.embeddings, stream.vocabulary, judgements);
@@ -125,10 +127,19 @@ void register_lm(CLI::App& app) {
                    {"seed", o.seed},
                    {"threads", o.threads}};
     w.commit(params.dump(), json{{"input", a->input}, {"words_file", "vocab.txt"}}.dump());
+    if (r.status == nn::TrainingStatus::NotLearning)
+      std::fprintf(stderr,
+                   "warning: %s: not learning: mean loss per word %.4g over the first minibatches, %.4g over the "
+                   "last (uniform guessing: log V = %.4g); status not_learning in metrics.json (try another "
+                   "--learning-rate)\n",
+                   a->output.c_str(), r.progress.start_loss, r.progress.end_loss,
+                   std::log(double(stream.vocabulary.size())));
     if (a->common.quiet) return;
     std::printf("%s: %lld words, %lld tokens, %lld minibatches, %.3fs, loss %.6g per word, %.3g s per minibatch\n",
                 a->output.c_str(), static_cast<long long>(stream.vocabulary.size()),
                 static_cast<long long>(stream.tokens.size()), r.batches, r.seconds, r.loss, r.seconds_per_batch);
+    std::printf("loss per word: %.4f over the first minibatches, %.4f over the last\n", r.progress.start_loss,
+                r.progress.end_loss);
     if (!judgements.empty())
       std::printf("similarity: Spearman %.4f on %lld of %lld pairs\n", e.spearman,
                   static_cast<long long>(e.pairs_used), static_cast<long long>(e.pairs_total));

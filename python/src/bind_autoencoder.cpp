@@ -20,7 +20,8 @@ void bind_autoencoder(py::module_& m) {
       [](const IndptrArray& indptr, const IndicesArray& indices, const DataArray& data, Index rows, Index cols,
          const std::vector<int>& hidden, const std::string& loss, const std::string& output_update,
          const std::string& activation, int batch_size, int epochs, long long max_batches, double learning_rate,
-         const std::string& dtype, int stabilize_every, bool keep_weights, std::uint64_t seed, int threads) {
+         const std::string& dtype, int stabilize_every, bool keep_weights, std::uint64_t seed, int threads,
+         const std::string& optimizer, double output_rate, bool decay) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         nn::AutoencoderOptions o;
         o.hidden = hidden;
@@ -31,6 +32,9 @@ void bind_autoencoder(py::module_& m) {
         o.epochs = epochs;
         o.max_batches = max_batches;
         o.learning_rate = learning_rate;
+        o.optimizer = nn::parse_optimizer(optimizer);
+        o.output_rate = output_rate;
+        o.decay = decay;
         o.dtype = nn::parse_dtype(dtype);
         o.stabilize_every = stabilize_every;
         o.keep_weights = keep_weights;
@@ -60,6 +64,13 @@ void bind_autoencoder(py::module_& m) {
         d["seconds_per_batch"] = r.seconds_per_batch;
         d["output_seconds_per_batch"] = r.output_seconds_per_batch;
         d["loss"] = r.loss;
+        d["status"] = nn::to_string(r.status);
+        d["start_loss"] = r.progress.start_loss;
+        d["end_loss"] = r.progress.end_loss;
+        d["relative_error"] = r.relative_error;
+        d["corpus_relative_error"] = r.corpus_relative_error;
+        d["dead_units"] = r.dead_units;
+        d["zero_codes"] = r.zero_codes;
         d["stabilization_checks"] = r.stabilization.checks;
         d["stabilization_corrections"] = r.stabilization.corrections;
         d["stabilization_passes"] = r.stabilization.passes;
@@ -72,12 +83,16 @@ void bind_autoencoder(py::module_& m) {
         return d;
       },
       "Trains an autoencoder of the rows of X (strata::nn::sparse_autoencoder); returns a dict with weights, biases, "
-      "decoder, codes, history, batches, seconds, seconds_per_batch, output_seconds_per_batch, loss.",
+      "decoder, codes, history, batches, seconds, seconds_per_batch, output_seconds_per_batch, loss, status "
+      "(finished|not_learning|interrupted), start_loss, end_loss, relative_error, corpus_relative_error, dead_units, "
+      "zero_codes.",
       py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("rows"), py::arg("cols"), py::arg("hidden"),
       py::arg("loss") = "squared", py::arg("output_update") = "factored", py::arg("activation") = "relu",
-      py::arg("batch_size") = 128, py::arg("epochs") = 1, py::arg("max_batches") = 0, py::arg("learning_rate") = 0.01,
-      py::arg("dtype") = "float32", py::arg("stabilize_every") = 100, py::arg("keep_weights") = true, py::arg("seed") = 0,
-      py::arg("threads") = 0);
+      py::arg("batch_size") = 128, py::arg("epochs") = 1, py::arg("max_batches") = 0,
+      py::arg("learning_rate") = nn::AutoencoderOptions{}.learning_rate, py::arg("dtype") = "float32",
+      py::arg("stabilize_every") = 100, py::arg("keep_weights") = true, py::arg("seed") = 0, py::arg("threads") = 0,
+      py::arg("optimizer") = "adam", py::arg("output_rate") = nn::AutoencoderOptions{}.output_rate,
+      py::arg("decay") = true);
   m.def(
       "autoencoder_encode",
       [](const IndptrArray& indptr, const IndicesArray& indices, const DataArray& data, Index rows, Index cols,

@@ -67,6 +67,9 @@ void bind_language_model(py::module_& m) {
         d["seconds_per_batch"] = r.seconds_per_batch;
         d["output_seconds_per_batch"] = r.output_seconds_per_batch;
         d["loss"] = r.loss;
+        d["status"] = nn::to_string(r.status);
+        d["start_loss"] = r.progress.start_loss;
+        d["end_loss"] = r.progress.end_loss;
         d["stabilization_checks"] = r.stabilization.checks;
         d["stabilization_corrections"] = r.stabilization.corrections;
         d["stabilization_passes"] = r.stabilization.passes;
@@ -78,7 +81,7 @@ void bind_language_model(py::module_& m) {
       },
       "Tokenizes the texts, builds the vocabulary and trains a neural language model "
       "(strata::nn::train_language_model); returns a dict with embeddings, vocabulary, counts, history, batches, "
-      "seconds_per_batch, loss.",
+      "seconds_per_batch, loss, status (finished|not_learning|interrupted), start_loss, end_loss.",
       py::arg("texts"), py::arg("context") = 4, py::arg("dim") = 64, py::arg("hidden") = 128,
       py::arg("loss") = "taylor", py::arg("output_update") = "factored", py::arg("activation") = "tanh",
       py::arg("batch_size") = 128, py::arg("epochs") = 1, py::arg("max_batches") = 0,

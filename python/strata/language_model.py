@@ -3,8 +3,11 @@ embeddings -> hidden layer -> next word over the whole vocabulary) whose
 output layer is trained with the exact O(H^2)-per-word gradient of Vincent,
 de Brebisson & Bouthillier (NIPS 2015). See docs/autoencoder.md.
 """
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
@@ -33,7 +36,7 @@ class NeuralLanguageModel(BaseEstimator):
     activation : {'relu', 'tanh', 'sigmoid'}, default='tanh'
     batch_size, epochs : int
     max_batches : int, default=0 (no limit)
-    learning_rate : float, default=0.05
+    learning_rate : float, default=0.05 (SGD step on a minibatch's summed loss; 0: no update)
     dtype : {'float32', 'float64'}, default='float32'
     min_count : int, default=5; max_vocabulary : int, default=0 (no limit)
     random_state : int, RandomState or None
@@ -45,6 +48,9 @@ class NeuralLanguageModel(BaseEstimator):
     vocabulary_ : list of str (most frequent first)
     history_ : list of dict (iteration, seconds, loss) per epoch
     loss_ : float (mean loss per predicted word, last epoch)
+    start_loss_, end_loss_ : float (mean loss per word over the first / last minibatches)
+    status_ : {'finished', 'not_learning', 'interrupted'}
+        'not_learning' (with a ConvergenceWarning) when end_loss_ is not 2% below start_loss_.
     seconds_per_batch_ : float
     """
 
@@ -85,7 +91,7 @@ class NeuralLanguageModel(BaseEstimator):
             hidden=_integer("hidden", self.hidden, 1), loss=self.loss, output_update=self.output_update,
             activation=self.activation, batch_size=_integer("batch_size", self.batch_size, 1),
             epochs=_integer("epochs", self.epochs, 1), max_batches=_integer("max_batches", self.max_batches, 0),
-            learning_rate=_real("learning_rate", self.learning_rate, np.finfo(float).tiny), dtype=self.dtype,
+            learning_rate=_real("learning_rate", self.learning_rate, 0.0), dtype=self.dtype,
             min_count=_integer("min_count", self.min_count, 1),
             max_vocabulary=_integer("max_vocabulary", self.max_vocabulary, 0), seed=_seed(self.random_state),
             threads=_threads(self.threads))
@@ -97,6 +103,15 @@ class NeuralLanguageModel(BaseEstimator):
         self.n_batches_ = int(r["batches"])
         self.loss_ = float(r["loss"])
         self.seconds_per_batch_ = float(r["seconds_per_batch"])
+        self.start_loss_ = float(r["start_loss"])
+        self.end_loss_ = float(r["end_loss"])
+        self.status_ = str(r["status"])
+        if self.status_ == "not_learning":
+            warnings.warn(
+                f"NeuralLanguageModel is not learning: mean loss per word {self.start_loss_:.4g} over the first "
+                f"minibatches, {self.end_loss_:.4g} over the last (uniform guessing: "
+                f"log V = {np.log(len(self.vocabulary_)):.4g}). Try another learning_rate.", ConvergenceWarning,
+                stacklevel=2)
         return self
 
     def similarity(self, a, b):

@@ -118,6 +118,7 @@ LanguageModelResult train(const TokenStream& stream, const LanguageModelOptions&
   std::vector<Index> ctx_indptr;
   std::vector<ColIndex> ctx_words;
   double batch_seconds = 0.0, output_seconds = 0.0;
+  detail::LossTrace trace;
   const auto t_start = Clock::now();
   bool stop = false;
   for (int epoch = 1; epoch <= o.epochs && !stop; ++epoch) {
@@ -179,6 +180,7 @@ LanguageModelResult train(const TokenStream& stream, const LanguageModelOptions&
       ++res.batches;
       epoch_loss += st.loss;
       epoch_examples += m;
+      trace.add(st.loss, double(m));  // one-hot targets: ||y||^2 = 1 per example
       detail::check_finite_loss(st.loss, o.learning_rate, res.batches);
     }
     if (epoch_examples == 0) break;
@@ -190,6 +192,10 @@ LanguageModelResult train(const TokenStream& stream, const LanguageModelOptions&
     }
   }
   res.seconds = since(t_start);
+  res.progress = trace.progress();
+  res.status = res.interrupted                               ? TrainingStatus::Interrupted
+               : trace.size() < 2 || res.progress.fell() ? TrainingStatus::Finished
+                                                           : TrainingStatus::NotLearning;
   if (res.batches > 0) {
     res.seconds_per_batch = batch_seconds / double(res.batches);
     res.output_seconds_per_batch = output_seconds / double(res.batches);
@@ -208,7 +214,7 @@ LanguageModelResult train_language_model(const TokenStream& stream, const Langua
   require_argument(o.batch_size >= 1, "batch_size", ">= 1", std::to_string(o.batch_size));
   require_argument(o.epochs >= 1, "epochs", ">= 1", std::to_string(o.epochs));
   require_argument(o.max_batches >= 0, "max_batches", ">= 0 (0 = no limit)", std::to_string(o.max_batches));
-  require_argument(o.learning_rate > 0 && std::isfinite(o.learning_rate), "learning_rate", "> 0",
+  require_argument(o.learning_rate >= 0 && std::isfinite(o.learning_rate), "learning_rate", ">= 0 (0: no update)",
                    std::to_string(o.learning_rate));
   require_argument(o.stabilize_every >= 1, "stabilize_every", ">= 1", std::to_string(o.stabilize_every));
   require_argument(stream.vocabulary.size() >= 2, "vocabulary", "at least 2 words (lower min_count?)",

@@ -1,9 +1,12 @@
 """strata.SparseAutoencoder: the factored output layer gives the naive layer's
 network, training lowers the loss, and the estimator follows scikit-learn."""
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 import strata
 
@@ -71,5 +74,66 @@ def test_deterministic_for_a_seed():
                                     dict(hidden=(0,)), dict(learning_rate=-1.0), dict(batch_size=0),
                                     dict(dtype="float16")])
 def test_bad_parameters_raise(params):
+    with pytest.raises(ValueError):
+        strata.SparseAutoencoder(**params).fit(bag_of_words(n=20))
+
+
+@pytest.fixture(scope="module")
+def brown(brown_tsv):
+    corpus = strata.load_corpus(str(brown_tsv), format="tsv", id_column=1, label_column=2, text_column=3,
+                                stop_words="english", min_df=2)
+    return corpus.matrix.tocsr()
+
+
+def svd_relative_error(X, k):
+    """Mean over rows of ||x - x V V^T||^2 / ||x||^2 for the rank-k truncated SVD (the autoencoder's measure)."""
+    from scipy.sparse.linalg import svds
+    vt = svds(X, k, tol=0)[2]
+    norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    return float(np.mean(1 - ((X @ vt.T) ** 2).sum(axis=1) / norms))
+
+
+def test_defaults_learn_on_brown_tfidf(brown):
+    # 500 TF-IDF rows, 20 epochs of the default minibatch (80 steps): the defaults close most of the
+    # gap between predicting zeros (1.0) and the rank-16 truncated SVD; the previous plain step does not move.
+    svd = svd_relative_error(brown, 16)
+    m = strata.SparseAutoencoder(hidden=16, epochs=20, random_state=0, threads=2).fit(brown)
+    assert m.status_ == "finished" and m.dead_units_ == 0
+    assert (1 - m.relative_error_) / (1 - svd) > 0.6, (m.relative_error_, svd)
+    assert m.end_loss_ < 0.95 * m.start_loss_
+    # the reported error is the rows' relative error of o = W h, computed here from the model
+    norms = np.asarray(brown.multiply(brown).sum(axis=1)).ravel()
+    H, W = m.transform(brown), m.decoder_
+    err = (norms - 2 * ((brown @ W) * H).sum(axis=1) + ((H @ (W.T @ W)) * H).sum(axis=1)) / norms
+    assert m.relative_error_ == pytest.approx(err.mean(), rel=1e-6)
+    with pytest.warns(ConvergenceWarning, match="not learning"):
+        old = strata.SparseAutoencoder(hidden=16, epochs=20, optimizer="sgd", learning_rate=0.01, random_state=0,
+                                       threads=2).fit(brown)
+    assert old.status_ == "not_learning" and old.relative_error_ > 0.98
+
+
+def test_zero_rates_warn_and_set_the_status():
+    X = bag_of_words(seed=6)
+    with pytest.warns(ConvergenceWarning, match="not learning"):
+        m = strata.SparseAutoencoder(hidden=8, epochs=3, learning_rate=0.0, output_rate=0.0, random_state=0).fit(X)
+    assert m.status_ == "not_learning"
+    assert m.relative_error_ == pytest.approx(1.0, abs=1e-12)  # the output layer starts at zero
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ok = strata.SparseAutoencoder(hidden=8, epochs=3, batch_size=20, random_state=0).fit(X)
+    assert ok.status_ == "finished" and ok.relative_error_ < 0.9
+
+
+def test_scaled_defaults_are_invariant_to_the_rows_scale():
+    X = bag_of_words(seed=7)
+    kw = dict(hidden=8, epochs=3, batch_size=20, dtype="float64", random_state=0, threads=2)
+    a = strata.SparseAutoencoder(**kw).fit(X)
+    b = strata.SparseAutoencoder(**kw).fit(X * 1000.0)
+    assert a.relative_error_ == pytest.approx(b.relative_error_, abs=1e-6)
+    np.testing.assert_allclose(b.decoder_ / 1000.0, a.decoder_, atol=1e-6 * np.abs(a.decoder_).max())
+
+
+@pytest.mark.parametrize("params", [dict(optimizer="rmsprop"), dict(output_rate=1.5), dict(output_rate=-0.1)])
+def test_bad_rates_raise(params):
     with pytest.raises(ValueError):
         strata.SparseAutoencoder(**params).fit(bag_of_words(n=20))

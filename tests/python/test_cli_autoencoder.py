@@ -3,6 +3,7 @@ import json
 import subprocess
 
 import numpy as np
+import pytest
 import scipy.io
 import scipy.sparse as sp
 
@@ -58,3 +59,30 @@ def test_bad_options_are_named(tmp_path, strata_cli):
         r = run(strata_cli, "autoencoder", path, *args, "-o", tmp_path / "bad", "-q", check=False)
         assert r.returncode != 0 and word in r.stderr, (args, r.stderr)
         assert not (tmp_path / "bad" / "model.json").exists()
+
+
+def test_metrics_report_the_reconstruction_error_and_the_status(tmp_path, strata_cli):
+    X, path = small_matrix(tmp_path, n=300, seed=3)
+    out = tmp_path / "ae"
+    r = run(strata_cli, "autoencoder", path, "--hidden", 8, "--batch-size", 30, "--epochs", 5, "-o", out)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["status"] == "finished" and "warning" not in r.stderr
+    norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    W, H = np.load(out / "decoder.npy"), np.load(out / "codes.npy")
+    err = (norms - 2 * ((X @ W) * H).sum(axis=1) + ((H @ (W.T @ W)) * H).sum(axis=1)) / norms
+    assert metrics["relative_error"] == pytest.approx(err.mean(), rel=1e-6)
+    assert metrics["relative_error"] < 0.95 and metrics["end_loss"] < metrics["start_loss"]
+    assert "mean relative error" in r.stdout
+    params = json.loads((out / "model.json").read_text())["parameters"]
+    assert params["optimizer"] == "adam" and 0 < params["output_rate"] <= 1
+
+
+def test_a_run_that_does_not_learn_warns(tmp_path, strata_cli):
+    X, path = small_matrix(tmp_path, n=300, seed=4)
+    out = tmp_path / "ae"
+    r = run(strata_cli, "autoencoder", path, "--hidden", 8, "--batch-size", 30, "--epochs", 3, "--learning-rate", 0,
+            "--output-rate", 0, "-o", out, "-q")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["status"] == "not_learning"
+    assert metrics["relative_error"] == pytest.approx(1.0, abs=1e-9)
+    assert "warning" in r.stderr and "not learning" in r.stderr

@@ -4,8 +4,11 @@ command line writes embeddings.npy, vocab.txt and the similarity score."""
 import json
 import subprocess
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 import strata
 
@@ -102,3 +105,22 @@ def test_cli_errors_name_the_problem(tmp_path, strata_cli):
     assert r.returncode != 0 and "missing.txt" in r.stderr
     r = run(strata_cli, "lm", tmp_path / "nope.txt", "-o", tmp_path / "z", check=False)
     assert r.returncode != 0 and "nope.txt" in r.stderr
+
+
+def test_status_and_warning_follow_whether_the_loss_fell(tmp_path, strata_cli):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        lm = strata.NeuralLanguageModel(context=2, dim=12, hidden=24, epochs=2, min_count=1, batch_size=32,
+                                        random_state=0, threads=2).fit(corpus())  # the default rate
+    assert lm.status_ == "finished" and lm.end_loss_ < 0.9 * lm.start_loss_
+    with pytest.warns(ConvergenceWarning, match="not learning"):
+        still = strata.NeuralLanguageModel(context=2, dim=12, hidden=24, epochs=2, min_count=1, batch_size=32,
+                                           learning_rate=0.0, random_state=0, threads=2).fit(corpus())
+    assert still.status_ == "not_learning"
+    text = tmp_path / "docs.txt"
+    text.write_text("\n".join(corpus()) + "\n")
+    r = subprocess.run([strata_cli, "lm", str(text), "--context", "2", "--dim", "12", "--hidden", "24",
+                        "--min-count", "1", "--learning-rate", "0", "-o", str(tmp_path / "lm"), "-q"],
+                       capture_output=True, text=True, timeout=120, check=True)
+    assert "not learning" in r.stderr
+    assert json.loads((tmp_path / "lm" / "metrics.json").read_text())["status"] == "not_learning"

@@ -84,8 +84,10 @@ struct LanguageModelResult {
   double seconds_per_batch = 0.0;      ///< mean wall time of a minibatch: forward + backward + update
   double output_seconds_per_batch = 0.0;  ///< of which the output layer
   double loss = 0.0;                   ///< mean loss per predicted word over the last epoch
+  TrainingProgress progress;           ///< mean loss per word of the first and last minibatches
   StabilizationStats stabilization;    ///< factored output layer only
   bool interrupted = false;
+  TrainingStatus status = TrainingStatus::Finished;  ///< NotLearning when !progress.fell()
 };
 
 /// Trains on `stream` (at least 2 vocabulary words and one document longer

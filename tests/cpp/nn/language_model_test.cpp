@@ -138,3 +138,16 @@ TEST(LanguageModel, DivergingLearningRateIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("makes training diverge"), std::string::npos) << e.what();
   }
 }
+
+TEST(LanguageModel, StatusSaysWhetherTheLossFell) {
+  const TokenStream s = markov_stream(50, 40, 100, 3);
+  LanguageModelOptions o = small_options();
+  o.epochs = 2;
+  const LanguageModelResult r = train_language_model(s, o);  // the default rate
+  EXPECT_EQ(r.status, TrainingStatus::Finished);
+  EXPECT_LT(r.progress.end_loss, 0.9 * r.progress.start_loss);
+  o.learning_rate = 0.0;  // nothing moves: the loss of the first minibatches is the loss of the last
+  const LanguageModelResult z = train_language_model(s, o);
+  EXPECT_EQ(z.status, TrainingStatus::NotLearning);
+  EXPECT_NEAR(z.progress.end_loss, z.progress.start_loss, 0.02 * z.progress.start_loss);
+}
