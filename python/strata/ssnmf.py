@@ -52,7 +52,7 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
     ----------
     n_components : int or None, default=None
         Number of topics k; None chooses it on the validation split among c,
-        4c and 16c (c classes; clamped to min(n_samples, n_features) / 4).
+        4c and 16c (c classes; clamped to min(n_samples, n_features) / 8).
     lam : float or None, default=None
         Weight of the label term; None (or 0) chooses it on the validation
         split among 0.1, 1 and 10 times the balance value scale(X) /

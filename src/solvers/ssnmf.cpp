@@ -491,7 +491,7 @@ SsnmfClassifier parse_ssnmf_classifier(const std::string& name) {
 std::string to_string(SsnmfClassifier c) { return c == SsnmfClassifier::Joint ? "joint" : "fold-in"; }
 
 std::vector<int> ssnmf_k_candidates(Index n_classes, Index rows, Index cols) {
-  const Index cap = std::max<Index>(std::min(rows, cols) / 4, 1);
+  const Index cap = std::max<Index>(std::min(rows, cols) / 8, 1);
   std::vector<int> out;
   for (Index mult : {1, 4, 16}) {
     const Index k = std::clamp<Index>(std::max<Index>(n_classes, 1) * mult, std::min<Index>(2, cap), cap);

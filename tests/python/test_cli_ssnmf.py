@@ -154,3 +154,53 @@ def test_bad_input(brown_corpus, strata_cli, tmp_path):
     r = run(strata_cli, "ssnmf", corpus, "-k", 3, "--solver", "bpp", "--loss", "kl", "-o", tmp_path / "x",
             check=False)
     assert r.returncode == 1 and "solver" in r.stderr
+
+
+def read_predictions(path):
+    return [line.split("\t") for line in path.read_text().split("\n")[:-1]]
+
+
+def test_predict_round_trip(model, brown_corpus, brown_tsv, strata_cli, tmp_path):
+    """strata predict on the training corpus reproduces predicted_labels.txt (the
+    same fold-in rule); on the raw text, vectorized with the model's vocabulary
+    and idf, it gives the same classes."""
+    out, _ = model
+    predicted = (out / "predicted_labels.txt").read_text().split("\n")[:-1]
+    from_corpus = tmp_path / "corpus.tsv"
+    run(strata_cli, "predict", out, brown_corpus[1], "-o", from_corpus, "--threads", 2)
+    rows = read_predictions(from_corpus)
+    assert [r[1] for r in rows] == predicted
+    ids = strata.load_corpus(brown_corpus[1]).doc_ids
+    assert [r[0] for r in rows] == list(ids)
+    scores = np.array([float(r[2]) for r in rows])
+    assert np.all((scores >= 0.5 - 1e-9) & (scores <= 1 + 1e-9))  # two classes: the winner's share
+    from_text = tmp_path / "text.tsv"
+    stdout = run(strata_cli, "predict", out, brown_tsv, "--format", "tsv", "--id-column", 1, "--label-column", 2,
+                 "--text-column", 3, "-o", from_text).stdout
+    assert [r[1] for r in read_predictions(from_text)] == predicted
+    assert "500 documents classified" in stdout
+    # To stdout without -o.
+    assert run(strata_cli, "predict", out, brown_corpus[1], "-q").stdout == from_corpus.read_text()
+
+
+def test_predict_hierarchical_model(brown_corpus, labels_file, strata_cli, tmp_path):
+    """A Neural NMF model with labels: the forward pass of the training corpus is
+    the model's own last layer, so predict reproduces its predicted labels."""
+    _, corpus = brown_corpus
+    out = tmp_path / "hnmf"
+    run(strata_cli, "hnmf", corpus, "--ranks", "6,3", "--method", "neural", "--epochs", 3, "--labels",
+        labels_file[0], "--threads", 2, "-o", out, "-q")
+    predictions = tmp_path / "p.tsv"
+    run(strata_cli, "predict", out, corpus, "-o", predictions, "-q")
+    predicted = (out / "predicted_labels.txt").read_text().split("\n")[:-1]
+    got = [r[1] for r in read_predictions(predictions)]
+    assert len(got) == 500
+    assert np.mean([a == b for a, b in zip(got, predicted)]) >= 0.99
+    # An unsupervised model does not classify.
+    plain = tmp_path / "plain"
+    run(strata_cli, "hnmf", corpus, "--ranks", "4,2", "--method", "sequential", "--threads", 2, "-o", plain, "-q")
+    r = run(strata_cli, "predict", plain, corpus, check=False)
+    assert r.returncode != 0 and "without labels" in r.stderr
+    r = run(strata_cli, "nmf", corpus, "-k", 3, "--max-iter", 5, "-o", tmp_path / "nmf", "-q")
+    r = run(strata_cli, "predict", tmp_path / "nmf", corpus, check=False)
+    assert r.returncode != 0 and "ssnmf" in r.stderr

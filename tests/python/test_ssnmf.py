@@ -191,3 +191,37 @@ def test_brown_beats_unsupervised_nmf_with_logistic_regression(brown):
     majority = max(np.mean(group[hidden] == g) for g in ("informative", "imaginative"))
     assert ssnmf_accuracy > majority + 0.1
     assert ssnmf_accuracy >= pipeline_accuracy - 0.02
+
+
+def test_validation_chooses_lambda_and_is_reported(brown):
+    """lam=None: 0.1, 1 and 10 x the balance value are scored on 20% of the
+    labeled documents (their labels hidden); the best is refit with all labels."""
+    X, _, group = brown
+    y_seen, _ = hide(group, 0.4, seed=1, marker="")
+    m = strata.SSNMF(8, random_state=0, threads=2, max_iter=60).fit(X, y_seen)
+    assert [e["lambda_multiple"] for e in m.selection_] == pytest.approx([0.1, 1, 10])
+    best = max(m.selection_, key=lambda e: e["accuracy"])
+    assert m.validation_accuracy_ == best["accuracy"]
+    n_labeled = int(np.sum(y_seen != ""))
+    assert m.lambda_ == pytest.approx(best["lambda_multiple"] * X.power(2).sum() / n_labeled, rel=1e-12)
+    assert m.validation_documents_ == sum(round(0.2 * np.sum(y_seen == g)) for g in ("informative", "imaginative"))
+    # Without validation there is no validation accuracy, and lam=None is the balance value.
+    m0 = strata.SSNMF(8, random_state=0, threads=2, max_iter=60, validation=0).fit(X, y_seen)
+    assert np.isnan(m0.validation_accuracy_) and m0.selection_ == []
+    assert m0.lambda_ == pytest.approx(X.power(2).sum() / n_labeled, rel=1e-12)
+    # predict on the training samples is the transduction (the fold-in rule).
+    np.testing.assert_array_equal(m.predict(X), m.transduction_)
+
+
+def test_brown_genres_beat_nmf_with_logistic_regression(brown):
+    """15 Brown genres, 60% of the labels given: SSNMF with its defaults (k and
+    lambda chosen on the validation split) classifies the other 40% better than
+    NMF with the same k + logistic regression, and than its own joint rule."""
+    X, genres, _ = brown
+    y_seen, hidden = hide(genres, 0.4, seed=0, marker="")
+    m = strata.SSNMF(random_state=0, threads=2).fit(X, y_seen)
+    accuracy = np.mean(m.transduction_[hidden] == genres[hidden])
+    W = strata.NMF(m.n_components_, random_state=0, threads=2).fit_transform(X)
+    pipeline = LogisticRegression(max_iter=2000).fit(W[~hidden], genres[~hidden]).score(W[hidden], genres[hidden])
+    assert accuracy >= pipeline + 0.05
+    assert accuracy > 0.3  # the largest genre is 16%

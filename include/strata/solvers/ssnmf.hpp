@@ -146,7 +146,8 @@ SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfO
                   const DenseMatrix* W0 = nullptr, const DenseMatrix* H0 = nullptr, const DenseMatrix* B0 = nullptr);
 
 /// The k tried when SsnmfOptions::k == 0, for c classes: c, 4c and 16c,
-/// each clamped to [2, min(n, m) / 4] (and to >= 1), duplicates removed.
+/// each clamped to [2, min(n, m) / 8] (and to >= 1); a clamped value within
+/// 1.5x of the previous candidate is dropped.
 std::vector<int> ssnmf_k_candidates(Index n_classes, Index rows, Index cols);
 
 /// The labeled documents held out for validation: per class, round(fraction

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "reference/dense_ssnmf.hpp"
@@ -275,4 +276,124 @@ TEST(Ssnmf, RejectsBadArgumentsWithTheirName) {
   SparseMatrix negative = X;
   negative.data[0] = -1;
   EXPECT_THROW(ssnmf(negative.view(), labels, o), InputError);
+}
+
+TEST(Ssnmf, ValidationSplitIsPerClassAndSeeded) {
+  std::vector<std::string> y;
+  for (int i = 0; i < 100; ++i) y.push_back(i % 10 == 9 ? "" : i < 60 ? "a" : i < 95 ? "b" : "c");
+  const LabelEncoding labels = encode_labels(y);  // a: 54, b: 31, c: 4 labeled
+  const std::vector<Index> hidden = ssnmf_validation_split(labels, 0.25, 5);
+  std::vector<Index> per_class(3, 0);
+  for (Index i : hidden) {
+    ASSERT_GE(labels.codes[static_cast<size_t>(i)], 0);  // only labeled documents are hidden
+    ++per_class[static_cast<size_t>(labels.codes[static_cast<size_t>(i)])];
+  }
+  EXPECT_EQ(per_class, (std::vector<Index>{14, 8, 1}));  // round(0.25 * count) per class
+  EXPECT_TRUE(std::is_sorted(hidden.begin(), hidden.end()));
+  EXPECT_EQ(ssnmf_validation_split(labels, 0.25, 5), hidden);
+  EXPECT_NE(ssnmf_validation_split(labels, 0.25, 6), hidden);
+  // A class with one labeled document keeps it in the fit.
+  std::vector<std::string> one{"a", "a", "b", ""};
+  EXPECT_EQ(ssnmf_validation_split(encode_labels(one), 0.9, 1).size(), 1u);
+  EXPECT_TRUE(ssnmf_validation_split(labels, 0.0, 5).empty());
+  EXPECT_THROW(ssnmf_validation_split(labels, 1.0, 5), ArgumentError);
+}
+
+TEST(Ssnmf, KCandidatesAreMultiplesOfTheClasses) {
+  EXPECT_EQ(ssnmf_k_candidates(12, 3000, 3000), (std::vector<int>{12, 48, 192}));
+  EXPECT_EQ(ssnmf_k_candidates(15, 500, 20000), (std::vector<int>{15, 60}));  // 240 clamped to 62: dropped
+  EXPECT_EQ(ssnmf_k_candidates(53, 3000, 3000), (std::vector<int>{53, 212, 375}));
+  EXPECT_EQ(ssnmf_k_candidates(3, 20, 15), (std::vector<int>{1}));
+}
+
+// The automatic lambda is the candidate with the best accuracy on the
+// validation split, each candidate being a plain fit with those labels hidden.
+TEST(Ssnmf, AutomaticLambdaIsTheBestPlainFitOnTheValidationSplit) {
+  synth::TopicsOptions t;
+  t.n_documents = 240;
+  t.n_terms = 200;
+  t.n_topics = 4;
+  t.alpha = 0.3;
+  t.overlap = 0.6;
+  t.doc_length = 30;
+  t.seed = 5;
+  const synth::TopicsResult data = synth::make_topics(t);
+  std::vector<std::string> y;
+  for (Index i = 0; i < t.n_documents; ++i)
+    y.push_back(i % 5 < 3 ? synth::topic_label(data.labels[static_cast<size_t>(i)], 4) : "");
+  const LabelEncoding labels = encode_labels(y);
+  SsnmfOptions o;
+  o.k = 6;
+  o.threads = 2;
+  o.seed = 3;
+  o.lambda_multiples = {0.01, 1.0, 100.0};
+  const SsnmfResult r = ssnmf(data.X.view(), labels, o);
+
+  const std::vector<Index> hidden = ssnmf_validation_split(labels, o.validation, o.seed);
+  LabelEncoding seen = labels;
+  for (Index i : hidden) seen.codes[static_cast<size_t>(i)] = -1;
+  ASSERT_EQ(r.selection.size(), 3u);
+  ASSERT_EQ(r.validation_documents, static_cast<Index>(hidden.size()));
+  double best = -1, best_multiple = 0;
+  for (size_t c = 0; c < 3; ++c) {
+    SsnmfOptions plain = o;
+    plain.validation = 0;
+    plain.lambda = o.lambda_multiples[c] * ssnmf_default_lambda(data.X.view(), seen, o.loss, o.label_loss);
+    const SsnmfResult p = ssnmf(data.X.view(), seen, plain);
+    Index correct = 0;
+    for (Index i : hidden) correct += p.predicted[static_cast<size_t>(i)] == labels.codes[static_cast<size_t>(i)];
+    const double accuracy = static_cast<double>(correct) / static_cast<double>(hidden.size());
+    EXPECT_DOUBLE_EQ(r.selection[c].accuracy, accuracy) << "multiple " << o.lambda_multiples[c];
+    EXPECT_DOUBLE_EQ(r.selection[c].lambda, plain.lambda);
+    if (accuracy > best) best = accuracy, best_multiple = o.lambda_multiples[c];
+  }
+  EXPECT_DOUBLE_EQ(r.validation_accuracy, best);
+  EXPECT_DOUBLE_EQ(r.lambda, best_multiple * ssnmf_default_lambda(data.X.view(), labels, o.loss, o.label_loss));
+  EXPECT_EQ(r.k, 6);
+  // The final fit is the plain fit with all labels at the chosen lambda.
+  SsnmfOptions plain = o;
+  plain.validation = 0;
+  plain.lambda = r.lambda;
+  const SsnmfResult p = ssnmf(data.X.view(), labels, plain);
+  EXPECT_EQ(p.W, r.W);
+  EXPECT_EQ(p.B, r.B);
+  EXPECT_EQ(p.predicted, r.predicted);
+}
+
+// FoldIn: B solves the label term on the fold-in codes (KKT of the NNLS), and
+// every document's class is the argmax of its fold-in codes times B.
+TEST(Ssnmf, FoldInClassifierIsTheLabelFitOnFoldInCodes) {
+  const SparseMatrix X = random_sparse(90, 50, 0.3, 21);
+  const LabelEncoding labels = some_labels(90);
+  SsnmfOptions o;
+  o.k = 5;
+  o.threads = 2;
+  o.validation = 0;
+  const SsnmfResult r = ssnmf(X.view(), labels, o);
+  NmfOptions fold;
+  fold.threads = 2;
+  const DenseMatrix C = nmf_transform(X.view(), r.H, fold);
+  DenseMatrix G = DenseMatrix::Zero(o.k, o.k), R = DenseMatrix::Zero(o.k, labels.n_classes());
+  for (Index i = 0; i < X.rows; ++i) {
+    const std::int32_t c = labels.codes[static_cast<size_t>(i)];
+    if (c < 0) continue;
+    G += C.row(i).transpose() * C.row(i);
+    R.col(c) += C.row(i).transpose();
+  }
+  const DenseMatrix grad = G * r.B - R;  // gradient of 0.5 ||Y_L - C_L B||^2
+  const double scale = R.cwiseAbs().maxCoeff();
+  EXPECT_GE(r.B.minCoeff(), 0.0);
+  EXPECT_GE(grad.minCoeff(), -1e-9 * scale);
+  EXPECT_LE((grad.array() * r.B.array()).abs().maxCoeff(), 1e-9 * scale * std::max(r.B.maxCoeff(), 1.0));
+  const std::vector<std::int32_t> direct = ssnmf_predict(C, r.B, -1);
+  for (size_t i = 0; i < direct.size(); ++i)
+    if (direct[i] >= 0) EXPECT_EQ(r.predicted[i], direct[i]) << "document " << i;
+  // Joint keeps the factorization's B and the fitted W.
+  o.classifier = SsnmfClassifier::Joint;
+  const SsnmfResult j = ssnmf(X.view(), labels, o);
+  EXPECT_EQ(j.B, j.B_fit);
+  EXPECT_EQ(j.B_fit, r.B_fit);
+  const std::vector<std::int32_t> joint = ssnmf_predict(j.W, j.B, -1);
+  for (size_t i = 0; i < joint.size(); ++i)
+    if (joint[i] >= 0) EXPECT_EQ(j.predicted[i], joint[i]) << "document " << i;
 }
