@@ -40,7 +40,7 @@ std::vector<int> parse_ranks(const std::string& text) {
 void register_hnmf(CLI::App& app) {
   struct Args {
     std::string input, output, ranks, method = "neural", loss = "reconstruction", optimizer = "pgd", labels,
-        perturbation = "uniform", init = "random", coefficients = "proportions";
+        perturbation = "uniform", init = "random", coefficients = "proportions", criterion = "mean-silhouette";
     bool supervised = false;
     HnmfOptions hnmf;
     int top = 10;
@@ -64,7 +64,12 @@ void register_hnmf(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--perturbation", a->perturbation, "ranks auto: uniform|poisson")->capture_default_str();
   cmd->add_option("--init", a->init, "ranks auto: random|shared starts of the perturbed fits")->capture_default_str();
-  cmd->add_option("--threshold", sel.threshold, "ranks auto: minimum topic silhouette a rank needs")
+  cmd->add_option("--criterion", a->criterion,
+                  "ranks auto: what chooses layer 0's rank, as in strata rank (deeper layers: min-silhouette)")
+      ->capture_default_str();
+  cmd->add_option("--mean-threshold", sel.mean_threshold, "ranks auto: layer 0's mean topic silhouette (mean-silhouette)")
+      ->capture_default_str();
+  cmd->add_option("--threshold", sel.threshold, "ranks auto: minimum topic silhouette a rank needs (min-silhouette)")
       ->capture_default_str();
   cmd->add_option("--min-error-gain", sel.min_error_gain,
                   "ranks auto: a larger passing rank must lower the relative error by this fraction")
@@ -92,6 +97,7 @@ void register_hnmf(CLI::App& app) {
     o.auto_ranks = a->ranks == "auto";
     if (!o.auto_ranks) o.ranks = parse_ranks(a->ranks);
     o.selection.perturbation = parse_perturbation(a->perturbation);
+    o.selection.criterion = parse_rank_criterion(a->criterion);
     o.selection.init = parse_nmfk_init(a->init);
     o.selection.coefficients = parse_selection_coefficients(a->coefficients);
     o.method = parse_hnmf_method(a->method);

@@ -32,7 +32,8 @@ void bind_hnmf(py::module_& m) {
          double learning_rate, const std::string& optimizer, int layer_iter, double tol, std::uint64_t seed,
          int threads, const py::object& progress, bool auto_ranks, int k_min, int k_max, int max_layers,
          int perturbations, double epsilon, const std::string& perturbation, const std::string& init,
-         double threshold, double min_error_gain, const std::string& coefficients) {
+         double threshold, double min_error_gain, const std::string& coefficients, const std::string& criterion,
+         double mean_threshold) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         HnmfOptions o;
         o.ranks = ranks;
@@ -47,6 +48,8 @@ void bind_hnmf(py::module_& m) {
         o.selection.threshold = threshold;
         o.selection.min_error_gain = min_error_gain;
         o.selection.coefficients = parse_selection_coefficients(coefficients);
+        o.selection.criterion = parse_rank_criterion(criterion);
+        o.selection.mean_threshold = mean_threshold;
         o.method = parse_hnmf_method(method);
         o.loss = parse_hnmf_loss(loss);
         o.lambda = lambda;
@@ -142,7 +145,8 @@ void bind_hnmf(py::module_& m) {
       py::arg("threads") = 0, py::arg("progress") = py::none(), py::arg("auto_ranks") = false, py::arg("k_min") = 2,
       py::arg("k_max") = 20, py::arg("max_layers") = 3, py::arg("perturbations") = 20, py::arg("epsilon") = 0.015,
       py::arg("perturbation") = "uniform", py::arg("init") = "random", py::arg("threshold") = 0.8,
-      py::arg("min_error_gain") = 0.0, py::arg("coefficients") = "proportions");
+      py::arg("min_error_gain") = 0.0, py::arg("coefficients") = "proportions",
+      py::arg("criterion") = "mean-silhouette", py::arg("mean_threshold") = 0.9);
 
   m.def(
       "hnmf_forward",

@@ -110,8 +110,13 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
     perturbation : {'uniform', 'poisson'}, default='uniform'
     selection_init : {'random', 'shared'}, default='random'
         ranks='auto': how NMFk's perturbed fits start (``NMFk``'s ``init``).
+    criterion : str, default='mean-silhouette'
+        ranks='auto': what chooses layer 0's rank, as in ``NMFk`` (deeper
+        layers use 'min-silhouette', docs/hnmf.md).
+    mean_threshold : float, default=0.9
+        ranks='auto': layer 0's mean topic silhouette under 'mean-silhouette'.
     threshold : float, default=0.8
-        ranks='auto': minimum topic silhouette a rank needs.
+        ranks='auto': minimum topic silhouette a rank needs (min-silhouette).
     min_error_gain : float, default=0.0
         ranks='auto': NMFk's tie-breaker on the error curve.
     selection_coefficients : {'proportions', 'raw'}, default='proportions'
@@ -146,8 +151,8 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
     def __init__(self, ranks=(9, 4, 2), *, method="neural", loss="reconstruction", lam=None, epochs=100,
                  learning_rate=0.05, optimizer="pgd", layer_iter=200, tol=1e-4, random_state=None, threads=0,
                  verbose=0, k_min=2, k_max=20, max_layers=3, n_perturbations=20, epsilon=0.015,
-                 perturbation="uniform", selection_init="random", threshold=0.8, min_error_gain=0.0,
-                 selection_coefficients="proportions"):
+                 perturbation="uniform", selection_init="random", criterion="mean-silhouette", mean_threshold=0.9,
+                 threshold=0.8, min_error_gain=0.0, selection_coefficients="proportions"):
         self.ranks = ranks
         self.method = method
         self.loss = loss
@@ -167,6 +172,8 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
         self.epsilon = epsilon
         self.perturbation = perturbation
         self.selection_init = selection_init
+        self.criterion = criterion
+        self.mean_threshold = mean_threshold
         self.threshold = threshold
         self.min_error_gain = min_error_gain
         self.selection_coefficients = selection_coefficients
@@ -295,6 +302,7 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
         return dict(auto_ranks=True, k_min=int(self.k_min), k_max=int(self.k_max), max_layers=int(self.max_layers),
                     perturbations=int(self.n_perturbations), epsilon=float(self.epsilon),
                     perturbation=self.perturbation, init=self.selection_init, threshold=float(self.threshold),
+                    criterion=self.criterion, mean_threshold=float(self.mean_threshold),
                     min_error_gain=float(self.min_error_gain), coefficients=self.selection_coefficients)
 
     def _print_progress(self, event):

@@ -37,16 +37,30 @@ class NMFk(TransformerMixin, BaseEstimator):
         'random' starts every perturbed fit from an independent random point;
         'shared' from one NNDSVDa of X per k (a warm start: faster, but with
         small uniform noise an overfit rank can look stable, docs/rank.md).
+    criterion : {'mean-silhouette', 'min-silhouette', 'cophenetic', 'cross-validation', 'coherence'}, \
+            default='mean-silhouette'
+        What chooses k (docs/rank.md); every criterion is computed and
+        reported in ``curve_`` and ``by_criterion_`` whichever one selects.
+    mean_threshold : float, default=0.9
+        'mean-silhouette' selects the largest k (above k_min) whose mean topic
+        silhouette reaches this; when none does, 0.05 lower, then 0.10 lower.
     threshold : float, default=0.8
-        Minimum topic silhouette a rank needs to be selected.
+        Mean silhouette that makes a topic stable ('min-silhouette' asks it of
+        every topic).
+    coherence_terms : int, default=10
+        Top terms per topic in the NPMI coherence.
+    consensus_documents : int, default=2000
+        Documents in the consensus matrix (a seeded sample above this).
+    cross_validation : bool, default=True
+        Compute the bi-cross-validation error (four extra quarter-size fits per k).
     min_error_gain : float, default=0.0
         A larger passing rank is preferred only if it lowers the relative error
         of the centroid model by more than this fraction.
     beta_loss : {'frobenius', 'kullback-leibler'}, default='frobenius'
     solver : {'cd', 'hals', 'mu', 'bpp'}, default='cd'
-    max_iter : int, default=200
-        Iterations of each fit.
-    tol : float, default=1e-4
+    max_iter : int, default=1000
+        Iterations of each fit (fits run to convergence: docs/rank.md).
+    tol : float, default=1e-6
     refit : bool, default=True
         Refine the selected rank's centroid model by an NMF of X.
     semantic : bool, default=False
@@ -66,8 +80,14 @@ class NMFk(TransformerMixin, BaseEstimator):
         Same as selected_k_.
     curve_ : list of dict
         One dict per k: k, silhouette_min {'H', 'W'}, silhouette_mean
-        {'H', 'W'}, relative_error, perturbed_error, clustering_iterations,
-        seconds. 'H' are the topics, 'W' the document loadings.
+        {'H', 'W'}, relative_error, perturbed_error, stable_topics,
+        cophenetic, cv_error, coherence, clustering_iterations, seconds. 'H'
+        are the topics, 'W' the document loadings.
+    selection_ : dict
+        criterion, k, met, reason (a sentence with the figures) and
+        runners_up (the next best ranks) of the criterion that chose.
+    by_criterion_ : list of dict
+        The same for every criterion.
     selection_status_ : str
         'selected', or 'below_threshold' when no k passed (the k with the
         highest minimum silhouette is then selected).
@@ -86,8 +106,9 @@ class NMFk(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, k_min=2, k_max=10, k_step=1, n_perturbations=20, epsilon=0.015, perturbation="uniform",
-                 init="random", threshold=0.8, min_error_gain=0.0, beta_loss="frobenius", solver="cd", max_iter=200,
-                 tol=1e-4, refit=True, semantic=False, semantic_weight=1.0, pmi_shift=1.0, random_state=None,
+                 init="random", criterion="mean-silhouette", mean_threshold=0.9, threshold=0.8, coherence_terms=10,
+                 consensus_documents=2000, cross_validation=True, min_error_gain=0.0, beta_loss="frobenius",
+                 solver="cd", max_iter=1000, tol=1e-6, refit=True, semantic=False, semantic_weight=1.0, pmi_shift=1.0, random_state=None,
                  threads=0):
         self.k_min = k_min
         self.k_max = k_max
@@ -96,7 +117,12 @@ class NMFk(TransformerMixin, BaseEstimator):
         self.epsilon = epsilon
         self.perturbation = perturbation
         self.init = init
+        self.criterion = criterion
+        self.mean_threshold = mean_threshold
         self.threshold = threshold
+        self.coherence_terms = coherence_terms
+        self.consensus_documents = consensus_documents
+        self.cross_validation = cross_validation
         self.min_error_gain = min_error_gain
         self.beta_loss = beta_loss
         self.solver = solver
@@ -142,11 +168,16 @@ class NMFk(TransformerMixin, BaseEstimator):
                        perturbation=self.perturbation, init=self.init, threshold=float(self.threshold),
                        min_error_gain=float(self.min_error_gain), loss=self._loss(), solver=solver,
                        max_iter=int(self.max_iter), tol=float(self.tol), fit_model=bool(self.refit),
+                       criterion=self.criterion, mean_threshold=float(self.mean_threshold), coherence_terms=int(self.coherence_terms),
+                       consensus_documents=int(self.consensus_documents),
+                       cross_validation=bool(self.cross_validation),
                        semantic=bool(self.semantic), semantic_weight=float(self.semantic_weight),
                        pmi_shift=float(self.pmi_shift), seed=seed, threads=int(self.threads), **c_parts)
         self.curve_ = r["curve"]
         self.selected_k_ = self.n_components_ = int(r["selected_k"])
         self.selection_status_ = r["status"]
+        self.selection_ = r["selection"]
+        self.by_criterion_ = r["by_criterion"]
         self.embedding_ = np.asarray(r["W"])
         self.components_ = np.asarray(r["H"])
         self.centroids_ = np.asarray(r["centroids"])
@@ -181,7 +212,9 @@ class NMFk(TransformerMixin, BaseEstimator):
         """The curve as a numpy structured array (one row per k)."""
         check_is_fitted(self, "curve_")
         fields = [("k", int), ("silhouette_min_H", float), ("silhouette_mean_H", float), ("silhouette_min_W", float),
-                  ("silhouette_mean_W", float), ("relative_error", float), ("seconds", float)]
+                  ("silhouette_mean_W", float), ("stable_topics", int), ("cophenetic", float), ("cv_error", float),
+                  ("coherence", float), ("relative_error", float), ("seconds", float)]
         return np.array([(c["k"], c["silhouette_min"]["H"], c["silhouette_mean"]["H"], c["silhouette_min"]["W"],
-                          c["silhouette_mean"]["W"], c["relative_error"], c["seconds"]) for c in self.curve_],
+                          c["silhouette_mean"]["W"], c["stable_topics"], c["cophenetic"], c["cv_error"],
+                          c["coherence"], c["relative_error"], c["seconds"]) for c in self.curve_],
                         dtype=fields)

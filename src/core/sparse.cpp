@@ -102,6 +102,28 @@ SparseMatrix transpose(const SparseView& m) {
   return t;
 }
 
+SparseMatrix submatrix(const SparseView& m, const std::vector<Index>& rows, const std::vector<Index>& column_of,
+                       Index block_cols) {
+  require_argument(static_cast<Index>(column_of.size()) == m.cols, "column_of", "one entry per column",
+                   std::to_string(column_of.size()) + " for " + std::to_string(m.cols) + " columns");
+  SparseMatrix out;
+  out.rows = static_cast<Index>(rows.size());
+  out.cols = block_cols;
+  out.indptr.assign(1, 0);
+  out.indptr.reserve(rows.size() + 1);
+  for (Index r : rows) {
+    require_argument(r >= 0 && r < m.rows, "rows", "in [0, " + std::to_string(m.rows) + ")", std::to_string(r));
+    for (Index p = m.indptr[r]; p < m.indptr[r + 1]; ++p) {
+      const Index j = column_of[static_cast<size_t>(m.indices[p])];
+      if (j < 0) continue;
+      out.indices.push_back(static_cast<ColIndex>(j));
+      out.data.push_back(m.data[p]);
+    }
+    out.indptr.push_back(static_cast<Index>(out.indices.size()));
+  }
+  return out;
+}
+
 SparseMatrix to_owning(const SparseView& m) {
   SparseMatrix out;
   out.rows = m.rows;

@@ -26,6 +26,10 @@ json curve_array(const NmfkResult& r) {
     e["silhouette_mean"] = {{"H", p.silhouette_mean_H}, {"W", p.silhouette_mean_W}};
     e["relative_error"] = p.relative_error;
     e["perturbed_error"] = p.perturbed_error;
+    e["stable_topics"] = p.stable_topics;
+    e["cophenetic"] = p.cophenetic;
+    e["cv_error"] = p.cv_error;  // null when not computed
+    e["coherence"] = p.coherence;
     e["clustering_iterations"] = p.clustering_iterations;
     e["seconds"] = p.seconds;
     curve.push_back(e);
@@ -58,7 +62,7 @@ double nice_step(double span, int ticks) {
 }  // namespace
 
 std::string rank_curve_svg(const NmfkResult& r, const NmfkOptions& o, int width, int height) {
-  const double left = 64, right = 72, top = 88, bottom = 56;
+  const double left = 64, right = 72, top = 126, bottom = 56;  // top: five legend rows
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
@@ -74,11 +78,16 @@ std::string rank_curve_svg(const NmfkResult& r, const NmfkOptions& o, int width,
 
   // Scales: k on x; silhouettes on the left axis, the relative error on the right.
   const double k_lo = r.curve.front().k, k_hi = std::max<double>(r.curve.back().k, k_lo + 1);
-  double s_lo = std::min(0.0, o.threshold), e_lo = 1e300, e_hi = -1e300;
+  double s_lo = std::min({0.0, o.threshold, o.mean_threshold}), e_lo = 1e300, e_hi = -1e300;
   for (const RankPoint& p : r.curve) {
-    s_lo = std::min({s_lo, p.silhouette_min_H, p.silhouette_min_W, p.silhouette_mean_H, p.silhouette_mean_W});
+    s_lo = std::min({s_lo, p.silhouette_min_H, p.silhouette_min_W, p.silhouette_mean_H, p.silhouette_mean_W,
+                     p.cophenetic, p.coherence});
     e_lo = std::min(e_lo, p.relative_error);
     e_hi = std::max(e_hi, p.relative_error);
+    if (std::isfinite(p.cv_error)) {
+      e_lo = std::min(e_lo, p.cv_error);
+      e_hi = std::max(e_hi, p.cv_error);
+    }
   }
   const auto [sil_lo, sil_hi] = rounded_range(s_lo, 1.0, 0.2);
   const double e_step = nice_step(std::max(e_hi - e_lo, 1e-3), 6);
@@ -115,21 +124,23 @@ std::string rank_curve_svg(const NmfkResult& r, const NmfkOptions& o, int width,
     svg << "<text x=\"" << x(r.curve[i].k) << "\" y=\"" << top + plot_h + 18 << "\">" << r.curve[i].k << "</text>\n";
   svg << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 12 << "\">number of topics k</text>\n</g>\n";
   svg << "<text transform=\"translate(16," << top + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
-      << "silhouette (angular distance)</text>\n";
+      << "silhouette, share of stable topics, cophenetic, NPMI</text>\n";
   svg << "<text transform=\"translate(" << width - 12 << ',' << top + plot_h / 2
-      << ") rotate(90)\" text-anchor=\"middle\" fill=\"#555555\">relative error of the centroid model</text>\n";
+      << ") rotate(90)\" text-anchor=\"middle\" fill=\"#555555\">relative error: centroid model, cross-validation</text>\n";
 
-  // Threshold and selected k.
-  svg << "<line x1=\"" << left << "\" y1=\"" << y_sil(o.threshold) << "\" x2=\"" << left + plot_w << "\" y2=\""
-      << y_sil(o.threshold) << "\" stroke=\"#d62728\" stroke-dasharray=\"6 4\"/>\n"
-      << "<text x=\"" << left + 4 << "\" y=\"" << y_sil(o.threshold) - 4 << "\" fill=\"#d62728\">threshold "
-      << number(o.threshold, 2) << "</text>\n";
+  // The threshold of the silhouette rule that chose (mean or minimum) and the selected k.
+  const bool by_mean = o.criterion == RankCriterion::MeanSilhouette;
+  const double line_at = by_mean ? o.mean_threshold : o.threshold;
+  svg << "<line x1=\"" << left << "\" y1=\"" << y_sil(line_at) << "\" x2=\"" << left + plot_w << "\" y2=\""
+      << y_sil(line_at) << "\" stroke=\"#d62728\" stroke-dasharray=\"6 4\"/>\n"
+      << "<text x=\"" << left + 4 << "\" y=\"" << y_sil(line_at) - 4 << "\" fill=\"#d62728\">"
+      << (by_mean ? "mean threshold " : "threshold ") << number(line_at, 2) << "</text>\n";
   if (r.selected_k > 0) {
     const double xs = x(r.selected_k);
     svg << "<line x1=\"" << xs << "\" y1=\"" << top << "\" x2=\"" << xs << "\" y2=\"" << top + plot_h
         << "\" stroke=\"#2ca02c\" stroke-width=\"2\"/>\n"
         << "<text x=\"" << xs + 4 << "\" y=\"" << top + 14 << "\" fill=\"#2ca02c\" font-weight=\"bold\">selected k = "
-        << r.selected_k << "</text>\n";
+        << r.selected_k << " (" << to_string(r.selection.criterion) << ")</text>\n";
   }
 
   // The series.
@@ -145,17 +156,24 @@ std::string rank_curve_svg(const NmfkResult& r, const NmfkOptions& o, int width,
       {"topics (H): mean silhouette", "#1f77b4", true, false, [](const RankPoint& p) { return p.silhouette_mean_H; }},
       {"documents (W): min silhouette", "#ff7f0e", false, false, [](const RankPoint& p) { return p.silhouette_min_W; }},
       {"documents (W): mean silhouette", "#ff7f0e", true, false, [](const RankPoint& p) { return p.silhouette_mean_W; }},
+      {"share of stable topics", "#2ca02c", false, false,
+       [](const RankPoint& p) { return static_cast<double>(p.stable_topics) / p.k; }},
+      {"cophenetic correlation (documents)", "#9467bd", false, false, [](const RankPoint& p) { return p.cophenetic; }},
+      {"NPMI coherence", "#8c564b", false, false, [](const RankPoint& p) { return p.coherence; }},
       {"relative error (right axis)", "#7f7f7f", false, true, [](const RankPoint& p) { return p.relative_error; }},
+      {"cross-validation error (right axis)", "#7f7f7f", true, true, [](const RankPoint& p) { return p.cv_error; }},
   };
   for (size_t s = 0; s < series.size(); ++s) {
     const Series& line = series[s];
     auto y = [&](const RankPoint& p) { return line.error_axis ? y_err(line.value(p)) : y_sil(line.value(p)); };
     svg << "<polyline fill=\"none\" stroke=\"" << line.color << "\" stroke-width=\"2\""
         << (line.dashed ? " stroke-dasharray=\"5 3\"" : "") << " points=\"";
-    for (const RankPoint& p : r.curve) svg << number(x(p.k), 1) << ',' << number(y(p), 1) << ' ';
+    for (const RankPoint& p : r.curve)
+      if (std::isfinite(line.value(p))) svg << number(x(p.k), 1) << ',' << number(y(p), 1) << ' ';
     svg << "\"/>\n";
     if (!line.dashed)
       for (const RankPoint& p : r.curve)
+        if (std::isfinite(line.value(p)))
         svg << "<circle cx=\"" << number(x(p.k), 1) << "\" cy=\"" << number(y(p), 1) << "\" r=\"3\" fill=\""
             << line.color << "\"/>\n";
     // Legend: two columns above the plot.
@@ -181,7 +199,22 @@ void save_rank_model(const std::string& dir, const NmfkResult& r, const NmfkOpti
   json extra;
   extra["selected_k"] = r.selected_k;
   extra["selection_status"] = to_string(r.status);
+  auto selection_json = [](const RankSelection& s) {
+    json e;
+    e["criterion"] = to_string(s.criterion);
+    e["k"] = s.k;
+    e["met"] = s.met;
+    e["reason"] = s.reason;
+    e["runners_up"] = s.runners_up;
+    return e;
+  };
+  extra["criterion"] = to_string(o.criterion);
+  extra["selection"] = selection_json(r.selection);
+  extra["by_criterion"] = json::array();
+  for (const RankSelection& s : r.by_criterion) extra["by_criterion"].push_back(selection_json(s));
   extra["threshold"] = o.threshold;
+  extra["coherence_terms"] = o.coherence_terms;
+  extra["consensus_documents"] = o.consensus_documents;
   extra["min_error_gain"] = o.min_error_gain;
   extra["perturbations"] = o.perturbations;
   extra["perturbation"] = to_string(o.perturbation);

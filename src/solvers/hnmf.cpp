@@ -679,6 +679,7 @@ HnmfRankSelectionResult select_hnmf_ranks(const SparseView& X, const HnmfOptions
   nk.perturbation = s.perturbation;
   nk.init = s.init;
   nk.threshold = s.threshold;
+  nk.mean_threshold = s.mean_threshold;
   nk.min_error_gain = s.min_error_gain;
   nk.nmf.solver = NmfSolver::Hals;  // the layer fits' solver, iterations and tolerance
   nk.nmf.max_iter = o.layer_iter;
@@ -703,6 +704,7 @@ HnmfRankSelectionResult select_hnmf_ranks(const SparseView& X, const HnmfOptions
     HnmfLayerSelection sel;
     sel.layer = l;
     NmfkResult r;
+    nk.criterion = l == 0 ? s.criterion : RankCriterion::MinSilhouette;  // see HnmfRankSelection::criterion
     if (l == 0) {
       nk.k_max = static_cast<int>(std::min<Index>(s.k_max, std::min(X.rows, X.cols)));
       r = nmfk(X, nk);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <tuple>
@@ -10,6 +11,8 @@
 #include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
 #include "strata/linalg/assignment.hpp"
+#include "strata/linalg/linkage.hpp"
+#include "strata/solvers/coherence.hpp"
 #include "strata/parallel/threads.hpp"
 
 namespace strata {
@@ -29,6 +32,37 @@ NmfkInit parse_nmfk_init(const std::string& name) {
   throw ArgumentError("init must be one of shared, random (got '" + name + "')");
 }
 std::string to_string(NmfkInit i) { return i == NmfkInit::Shared ? "shared" : "random"; }
+
+NmfOptions converged_fits() {
+  NmfOptions o;
+  o.tol = 1e-6;
+  o.max_iter = 1000;
+  return o;
+}
+
+RankCriterion parse_rank_criterion(const std::string& name) {
+  for (RankCriterion c : all_rank_criteria())
+    if (to_string(c) == name) return c;
+  throw ArgumentError(
+      "criterion must be one of mean-silhouette, min-silhouette, cophenetic, cross-validation, coherence (got '" + name +
+      "')");
+}
+std::string to_string(RankCriterion c) {
+  switch (c) {
+    case RankCriterion::MeanSilhouette: return "mean-silhouette";
+    case RankCriterion::MinSilhouette: return "min-silhouette";
+    case RankCriterion::Cophenetic: return "cophenetic";
+    case RankCriterion::CrossValidation: return "cross-validation";
+    case RankCriterion::Coherence: return "coherence";
+  }
+  return "?";
+}
+const std::vector<RankCriterion>& all_rank_criteria() {
+  static const std::vector<RankCriterion> all{RankCriterion::MeanSilhouette, RankCriterion::MinSilhouette,
+                                              RankCriterion::Cophenetic, RankCriterion::CrossValidation,
+                                              RankCriterion::Coherence};
+  return all;
+}
 
 std::string to_string(NmfkStatus s) {
   switch (s) {
@@ -156,12 +190,19 @@ SparseMatrix stack_rows(const SparseView& X, const SparseView& M, double beta) {
   return Y;
 }
 
-int select_rank(const std::vector<RankPoint>& curve, double threshold, double min_error_gain, bool* met) {
+namespace {
+
+/// NMFk's rule on one silhouette statistic: among the ranks where it reaches
+/// the threshold, take them in increasing k and move to a larger one only if
+/// its relative error is below (1 - min_error_gain) times the current one's;
+/// none passing: the highest statistic (the smallest k on ties).
+template <class Statistic>
+int largest_stable_rank(const std::vector<RankPoint>& curve, Statistic statistic, double threshold,
+                        double min_error_gain, bool* met) {
   int selected = 0;
   double selected_error = 0.0;
   for (const RankPoint& p : curve) {
-    if (p.silhouette_min_H < threshold) continue;
-    // The first passing rank, then any larger one that still explains noticeably more of X.
+    if (statistic(p) < threshold) continue;
     if (selected == 0 || p.relative_error < (1.0 - min_error_gain) * selected_error) {
       selected = p.k;
       selected_error = p.relative_error;
@@ -171,8 +212,208 @@ int select_rank(const std::vector<RankPoint>& curve, double threshold, double mi
   if (selected != 0 || curve.empty()) return selected;
   const RankPoint* best = &curve.front();
   for (const RankPoint& p : curve)
-    if (p.silhouette_min_H > best->silhouette_min_H) best = &p;
+    if (statistic(p) > statistic(*best)) best = &p;
   return best->k;
+}
+
+}  // namespace
+
+int select_rank(const std::vector<RankPoint>& curve, double threshold, double min_error_gain, bool* met) {
+  return largest_stable_rank(curve, [](const RankPoint& p) { return p.silhouette_min_H; }, threshold, min_error_gain,
+                             met);
+}
+
+int select_rank_by_mean(const std::vector<RankPoint>& curve, double threshold, double min_error_gain, bool* met,
+                        double* rung_used) {
+  auto mean = [](const RankPoint& p) { return p.silhouette_mean_H; };
+  if (curve.empty()) {
+    if (met) *met = false;
+    return 0;
+  }
+  // The coarsest rank of the range is stable on almost any corpus (one broad
+  // split): a rung counts only when a larger rank passes it.
+  for (double rung : {threshold, threshold - 0.05, threshold - 0.10}) {
+    bool passed = false;
+    const int k = largest_stable_rank(curve, mean, rung, min_error_gain, &passed);
+    if (passed && k > curve.front().k) {
+      if (met) *met = true;
+      if (rung_used) *rung_used = rung;
+      return k;
+    }
+  }
+  if (rung_used) *rung_used = threshold;
+  return largest_stable_rank(curve, mean, threshold, min_error_gain, met);
+}
+
+namespace {
+
+std::string format(const char* fmt, double a, double b = 0, double c = 0) {
+  char buffer[256];
+  std::snprintf(buffer, sizeof buffer, fmt, a, b, c);
+  return buffer;
+}
+
+/// The ranks of the curve ordered best first by `better` (a strict order),
+/// without `chosen`; at most three.
+template <class Better>
+std::vector<int> runners_up(const std::vector<RankPoint>& curve, int chosen, Better better) {
+  std::vector<const RankPoint*> order;
+  for (const RankPoint& p : curve)
+    if (p.k != chosen) order.push_back(&p);
+  std::stable_sort(order.begin(), order.end(), [&](const RankPoint* a, const RankPoint* b) { return better(*a, *b); });
+  std::vector<int> out;
+  for (size_t i = 0; i < order.size() && i < 3; ++i) out.push_back(order[i]->k);
+  return out;
+}
+
+}  // namespace
+
+RankSelection select_rank_by(const std::vector<RankPoint>& curve, RankCriterion criterion, const NmfkOptions& o) {
+  const double threshold = o.threshold;
+  RankSelection s;
+  s.criterion = criterion;
+  if (curve.empty()) return s;
+  auto at = [&](int k) -> const RankPoint& {
+    return *std::find_if(curve.begin(), curve.end(), [&](const RankPoint& p) { return p.k == k; });
+  };
+  switch (criterion) {
+    case RankCriterion::MeanSilhouette: {
+      double rung = o.mean_threshold;
+      s.k = select_rank_by_mean(curve, o.mean_threshold, o.min_error_gain, &s.met, &rung);
+      s.runners_up = runners_up(curve, s.k, [&](const RankPoint& a, const RankPoint& b) {
+        const bool pa = a.silhouette_mean_H >= rung, pb = b.silhouette_mean_H >= rung;
+        if (pa != pb) return pa;                           // the other passing ranks first,
+        if (pa) return a.k > b.k;                          // largest first, as the rule takes them;
+        return a.silhouette_mean_H > b.silhouette_mean_H;  // then the closest to passing
+      });
+      const RankPoint& p = at(s.k);
+      s.reason = s.met ? format("k = %.0f is the largest rank whose topics have a mean silhouette of at least %.2f "
+                                "(%.3f; ", s.k, rung, p.silhouette_mean_H) +
+                             format("%.0f of %.0f topics individually stable)", p.stable_topics, s.k)
+                       : format("no rank has a mean topic silhouette of %.2f; k = %.0f has the highest (%.3f)",
+                                o.mean_threshold - 0.10, s.k, p.silhouette_mean_H);
+      if (s.met && rung < o.mean_threshold)
+        s.reason += format("; no rank above %.0f reached %.2f", curve.front().k, o.mean_threshold);
+      break;
+    }
+    case RankCriterion::MinSilhouette: {
+      s.k = select_rank(curve, threshold, o.min_error_gain, &s.met);
+      s.runners_up = runners_up(curve, s.k, [](const RankPoint& a, const RankPoint& b) {
+        return a.silhouette_min_H > b.silhouette_min_H;
+      });
+      s.reason = s.met ? format("k = %.0f is the largest rank whose least stable topic has a silhouette of at least "
+                                "%.2f (%.3f)", s.k, threshold, at(s.k).silhouette_min_H)
+                       : format("no rank has every topic at a silhouette of %.2f; k = %.0f has the highest minimum "
+                                "(%.3f)", threshold, s.k, at(s.k).silhouette_min_H);
+      break;
+    }
+    case RankCriterion::Cophenetic: {
+      // The first rank after which the correlation falls (Brunet et al. 2004).
+      size_t i = 0;
+      while (i + 1 < curve.size() && curve[i + 1].cophenetic >= curve[i].cophenetic) ++i;
+      s.k = curve[i].k;
+      s.met = i + 1 < curve.size();
+      s.runners_up = runners_up(curve, s.k, [](const RankPoint& a, const RankPoint& b) {
+        return a.cophenetic > b.cophenetic;
+      });
+      s.reason = s.met ? format("the cophenetic correlation first falls after k = %.0f (%.4f, then %.4f)", s.k,
+                                curve[i].cophenetic, curve[i + 1].cophenetic)
+                       : format("the cophenetic correlation never falls in the range; the last k = %.0f (%.4f) is "
+                                "a lower bound", s.k, curve[i].cophenetic);
+      break;
+    }
+    case RankCriterion::CrossValidation: {
+      auto better = [](const RankPoint& a, const RankPoint& b) {
+        if (std::isnan(a.cv_error) != std::isnan(b.cv_error)) return !std::isnan(a.cv_error);
+        return a.cv_error < b.cv_error;
+      };
+      const RankPoint* best = &curve.front();
+      for (const RankPoint& p : curve)
+        if (better(p, *best)) best = &p;
+      s.k = best->k;
+      s.met = !std::isnan(best->cv_error) && best != &curve.back();
+      s.runners_up = runners_up(curve, s.k, better);
+      s.reason = std::isnan(best->cv_error) ? std::string("the cross-validation error was not computed")
+                 : s.met ? format("k = %.0f has the lowest bi-cross-validation error (%.5f)", s.k, best->cv_error)
+                         : format("the bi-cross-validation error still falls at the end of the range (k = %.0f, "
+                                  "%.5f): widen it", s.k, best->cv_error);
+      break;
+    }
+    case RankCriterion::Coherence: {
+      auto better = [](const RankPoint& a, const RankPoint& b) { return a.coherence > b.coherence; };
+      const RankPoint* best = &curve.front();
+      for (const RankPoint& p : curve)
+        if (better(p, *best)) best = &p;
+      s.k = best->k;
+      s.runners_up = runners_up(curve, s.k, better);
+      s.reason = format("k = %.0f has the most coherent topics (mean NPMI %.4f)", s.k, best->coherence);
+      break;
+    }
+  }
+  return s;
+}
+
+BicrossValidationSplit bicross_validation_split(Index rows, Index cols, std::uint64_t seed) {
+  require_argument(rows >= 2 && cols >= 2, "matrix", "at least 2 rows and 2 columns",
+                   std::to_string(rows) + " x " + std::to_string(cols));
+  Random rng(seed);
+  auto split = [&](Index n) {
+    std::vector<Index> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), Index{0});
+    rng.shuffle(order);
+    std::vector<std::vector<Index>> folds(2);
+    for (size_t i = 0; i < order.size(); ++i) folds[i % 2].push_back(order[i]);
+    for (auto& f : folds) std::sort(f.begin(), f.end());
+    return folds;
+  };
+  BicrossValidationSplit out;
+  out.row_folds = split(rows);
+  out.col_folds = split(cols);
+  return out;
+}
+
+double bicross_validation_error(const SparseView& X, const NmfOptions& options, const BicrossValidationSplit& split) {
+  const auto& row_folds = split.row_folds;
+  const auto& col_folds = split.col_folds;
+  require_argument(row_folds.size() == 2 && col_folds.size() == 2 &&
+                       static_cast<Index>(row_folds[0].size() + row_folds[1].size()) == X.rows &&
+                       static_cast<Index>(col_folds[0].size() + col_folds[1].size()) == X.cols,
+                   "split", "two row folds and two column folds covering the matrix", "another split");
+  // column_of for each column fold: positions increase with the column index.
+  std::vector<std::vector<Index>> column_of(2, std::vector<Index>(static_cast<size_t>(X.cols), -1));
+  for (int f = 0; f < 2; ++f)
+    for (size_t p = 0; p < col_folds[f].size(); ++p) column_of[f][col_folds[f][p]] = static_cast<Index>(p);
+
+  double held_out_error[4] = {0, 0, 0, 0};
+  ExceptionCollector errors;
+  const int team = std::min(resolve_threads(options.threads), 4);
+#pragma omp parallel for num_threads(team) schedule(dynamic, 1)
+  for (int block = 0; block < 4; ++block) {
+    errors.run([&] {
+      const int a = block / 2, b = block % 2;  // held-out row fold, column fold
+      const auto& rows_in = row_folds[a];
+      const auto& rows_out = row_folds[1 - a];
+      const Index cols_in = static_cast<Index>(col_folds[b].size()), cols_out = static_cast<Index>(col_folds[1 - b].size());
+      const SparseMatrix A = submatrix(X, rows_in, column_of[b], cols_in);
+      const SparseMatrix B = submatrix(X, rows_in, column_of[1 - b], cols_out);
+      const SparseMatrix C = submatrix(X, rows_out, column_of[b], cols_in);
+      const SparseMatrix D = submatrix(X, rows_out, column_of[1 - b], cols_out);
+      NmfOptions fit = options;
+      fit.threads = 1;
+      fit.progress = {};
+      fit.k = static_cast<int>(std::min<Index>({options.k, D.rows, D.cols}));
+      if (fit.init == NmfInit::Custom) fit.init = NmfInit::Nndsvda;
+      const NmfResult d = nmf(D.view(), fit);
+      const DenseMatrix W_A = nmf_transform(B.view(), d.H, fit);
+      const SparseMatrix Ct = transpose(C.view());
+      const DenseMatrix H_C = nmf_transform(Ct.view(), d.W.transpose(), fit).transpose();
+      held_out_error[block] = 2.0 * nmf_loss(A.view(), W_A, H_C, NmfLoss::Frobenius, 1);
+    });
+  }
+  errors.rethrow();
+  const double total = squared_frobenius_norm(X);
+  if (total == 0.0) return 0.0;
+  return std::sqrt(std::max(0.0, held_out_error[0] + held_out_error[1] + held_out_error[2] + held_out_error[3]) / total);
 }
 
 // ----------------------------------------------------------------- NMFk --
@@ -209,8 +450,14 @@ void normalize_rows(DenseMatrix& A) {
   }
 }
 
-/// Minimum over clusters of the cluster's mean silhouette, and the overall mean.
-std::pair<double, double> silhouette_summary(const DenseMatrix& points, const std::vector<int>& labels, int k) {
+struct SilhouetteSummary {
+  double lowest = 0.0;  ///< minimum over clusters of the cluster's mean silhouette
+  double mean = 0.0;    ///< mean over all points
+  int stable = 0;       ///< clusters whose mean silhouette is at least the threshold
+};
+
+SilhouetteSummary silhouette_summary(const DenseMatrix& points, const std::vector<int>& labels, int k,
+                                     double threshold) {
   const std::vector<double> s = silhouette_samples(angular_distances(points), labels);
   std::vector<double> sum(static_cast<size_t>(k), 0.0);
   std::vector<int> count(static_cast<size_t>(k), 0);
@@ -218,15 +465,39 @@ std::pair<double, double> silhouette_summary(const DenseMatrix& points, const st
     sum[static_cast<size_t>(labels[i])] += s[i];
     ++count[static_cast<size_t>(labels[i])];
   }
-  double lowest = std::numeric_limits<double>::infinity();
+  SilhouetteSummary out;
+  out.lowest = std::numeric_limits<double>::infinity();
   for (int c = 0; c < k; ++c)
-    if (count[c] > 0) lowest = std::min(lowest, sum[c] / count[c]);
-  return {lowest, std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(s.size())};
+    if (count[c] > 0) {
+      const double cluster_mean = sum[c] / count[c];
+      out.lowest = std::min(out.lowest, cluster_mean);
+      out.stable += cluster_mean >= threshold;
+    }
+  out.mean = std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(s.size());
+  return out;
+}
+
+/// Cophenetic correlation of the consensus matrix: the distance of two
+/// documents is the fraction of fits that give them different dominant topics.
+double consensus_cophenetic(const std::vector<std::vector<int>>& dominant) {
+  const Index d = static_cast<Index>(dominant.front().size());
+  const double runs = static_cast<double>(dominant.size());
+  DenseMatrix distance = DenseMatrix::Zero(d, d);
+  for (Index i = 0; i < d; ++i)
+    for (Index j = i + 1; j < d; ++j) {
+      int same = 0;
+      for (const auto& labels : dominant) same += labels[i] >= 0 && labels[i] == labels[j];
+      distance(i, j) = distance(j, i) = 1.0 - same / runs;
+    }
+  return cophenetic_correlation(distance);
 }
 
 struct PerturbedFit {
   DenseMatrix topics;    ///< k x terms, unit rows
   DenseMatrix loadings;  ///< k x documents: columns of W (document rows only), unit rows
+  /// Per consensus document: the topic with the largest W_ij ||H_j|| (the
+  /// largest share of the document's reconstruction), -1 for an empty row.
+  std::vector<int> dominant;
   double relative_error = 0.0;
 };
 
@@ -251,7 +522,11 @@ void check_options(const SparseView& X, const NmfkOptions& o, const SparseView* 
                    "in [k_min, min(rows, cols)] = [" + std::to_string(o.k_min) + ", " + std::to_string(limit) + "]",
                    std::to_string(o.k_max));
   require_argument(o.k_step >= 1, "k_step", ">= 1", std::to_string(o.k_step));
+  require_argument(o.coherence_terms >= 2, "coherence_terms", ">= 2", std::to_string(o.coherence_terms));
+  require_argument(o.consensus_documents >= 2, "consensus_documents", ">= 2", std::to_string(o.consensus_documents));
   check_nmfk_selection(o.perturbations, o.epsilon, o.threshold, o.min_error_gain);
+  require_argument(o.mean_threshold >= -0.8 && o.mean_threshold <= 1, "mean_threshold", "in [-0.8, 1]",
+                   std::to_string(o.mean_threshold));
   require_argument(o.semantic_weight > 0 && std::isfinite(o.semantic_weight), "semantic_weight", "> 0",
                    std::to_string(o.semantic_weight));
   if (o.semantic) {
@@ -288,6 +563,18 @@ NmfkResult nmfk(const SparseView& X, const NmfkOptions& o, const SparseView* coo
 
   std::vector<int> ks;
   for (int k = o.k_min; k <= o.k_max; k += o.k_step) ks.push_back(k);
+  // One bi-cross-validation split for every k, so that the errors compare like with like.
+  BicrossValidationSplit cv_split;
+  if (o.cross_validation && X.rows >= 2 && X.cols >= 2) cv_split = bicross_validation_split(X.rows, X.cols, fit_seed(o.seed, 0, 0, 5));
+  // The documents of the consensus matrix: all, or a seeded sample.
+  std::vector<Index> consensus(static_cast<size_t>(documents));
+  std::iota(consensus.begin(), consensus.end(), Index{0});
+  if (documents > o.consensus_documents) {
+    Random rng(fit_seed(o.seed, 0, 0, 3));
+    rng.shuffle(consensus);
+    consensus.resize(static_cast<size_t>(o.consensus_documents));
+    std::sort(consensus.begin(), consensus.end());
+  }
   std::vector<DenseMatrix> centroids_of;  // per k tried, for the selected model
   res.status = NmfkStatus::Selected;
   for (size_t step = 0; step < ks.size(); ++step) {
@@ -332,6 +619,17 @@ NmfkResult nmfk(const SparseView& X, const NmfkOptions& o, const SparseView* coo
           normalize_rows(out.topics);
           out.loadings = fit.W.topRows(documents).transpose();
           normalize_rows(out.loadings);
+          out.dominant.assign(consensus.size(), -1);
+          for (size_t c = 0; c < consensus.size(); ++c) {
+            double best = 0.0;
+            for (int j = 0; j < k; ++j) {
+              const double share = fit.W(consensus[c], j) * fit.H.row(j).norm();
+              if (share > best) {
+                best = share;
+                out.dominant[c] = j;
+              }
+            }
+          }
           out.relative_error = fit.relative_error;
         });
       }
@@ -359,10 +657,29 @@ NmfkResult nmfk(const SparseView& X, const NmfkOptions& o, const SparseView* coo
     }
     RankPoint point;
     point.k = k;
-    std::tie(point.silhouette_min_H, point.silhouette_mean_H) = silhouette_summary(topic_points, labels, k);
-    std::tie(point.silhouette_min_W, point.silhouette_mean_W) = silhouette_summary(loading_points, labels, k);
+    const SilhouetteSummary topic_silhouettes = silhouette_summary(topic_points, labels, k, o.threshold);
+    const SilhouetteSummary loading_silhouettes = silhouette_summary(loading_points, labels, k, o.threshold);
+    point.silhouette_min_H = topic_silhouettes.lowest;
+    point.silhouette_mean_H = topic_silhouettes.mean;
+    point.stable_topics = topic_silhouettes.stable;
+    point.silhouette_min_W = loading_silhouettes.lowest;
+    point.silhouette_mean_W = loading_silhouettes.mean;
     point.perturbed_error = perturbed_error;
     point.clustering_iterations = clusters.iterations;
+    std::vector<std::vector<int>> dominant;
+    for (PerturbedFit& f : fits) dominant.push_back(std::move(f.dominant));
+    point.cophenetic = consensus_cophenetic(dominant);
+    point.coherence = 0.0;
+    for (double c : npmi_coherence(X, top_term_indices(clusters.centroids, o.coherence_terms), threads))
+      point.coherence += c / k;
+    point.cv_error = std::numeric_limits<double>::quiet_NaN();
+    if (!cv_split.row_folds.empty()) {
+      NmfOptions cv = inner;
+      cv.init = NmfInit::Nndsvda;
+      cv.threads = threads;
+      cv.seed = fit_seed(o.seed, k, 0, 4);
+      point.cv_error = bicross_validation_error(X, cv, cv_split);
+    }
 
     // The centroid model on the unperturbed X: H = centroids, W by exact NNLS.
     NmfOptions fold = o.nmf;
@@ -388,9 +705,12 @@ NmfkResult nmfk(const SparseView& X, const NmfkOptions& o, const SparseView* coo
     }
   }
 
-  bool met = false;
-  res.selected_k = select_rank(res.curve, o.threshold, o.min_error_gain, &met);
-  if (res.status != NmfkStatus::Interrupted) res.status = met ? NmfkStatus::Selected : NmfkStatus::BelowThreshold;
+  for (RankCriterion c : all_rank_criteria())
+    res.by_criterion.push_back(select_rank_by(res.curve, c, o));
+  res.selection = select_rank_by(res.curve, o.criterion, o);
+  res.selected_k = res.selection.k;
+  if (res.status != NmfkStatus::Interrupted)
+    res.status = res.selection.met ? NmfkStatus::Selected : NmfkStatus::BelowThreshold;
   if (res.selected_k == 0) {
     res.seconds = since(start);
     return res;

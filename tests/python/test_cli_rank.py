@@ -46,9 +46,10 @@ def test_curve_svg_is_readable(planted_rank):
     root = ET.parse(out / "curve.svg").getroot()
     assert root.tag.endswith("svg")
     texts = [t.text for t in root.iter() if t.tag.endswith("text")]
-    assert "selected k = 6" in texts and "threshold 0.80" in texts
+    assert "selected k = 6 (mean-silhouette)" in texts and "mean threshold 0.90" in texts
     assert "number of topics k" in texts
-    assert sum(1 for e in root.iter() if e.tag.endswith("polyline")) == 5
+    # Silhouettes (4), share of stable topics, cophenetic, NPMI, relative and cross-validation errors.
+    assert sum(1 for e in root.iter() if e.tag.endswith("polyline")) == 9
 
 
 def test_semantic_on_brown(tmp_path, strata_cli, brown_tsv):

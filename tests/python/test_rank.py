@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 import scipy.optimize
+from scipy.cluster.hierarchy import cophenet, linkage
+from scipy.spatial.distance import pdist, squareform
 import scipy.sparse as sp
 from sklearn.metrics import silhouette_samples, silhouette_score
 
@@ -48,7 +50,7 @@ def test_nmfk_selects_planted_rank_and_reports_the_curve():
     assert [c["k"] for c in m.curve_] == list(range(2, 9))
     for c in m.curve_:
         assert set(c) == {"k", "silhouette_min", "silhouette_mean", "relative_error", "perturbed_error",
-                          "clustering_iterations", "seconds"}
+                          "stable_topics", "cophenetic", "cv_error", "coherence", "clustering_iterations", "seconds"}
         assert set(c["silhouette_min"]) == {"H", "W"}
         assert -1 <= c["silhouette_min"]["H"] <= c["silhouette_mean"]["H"] + 1e-12 <= 1 + 1e-12
     assert m.components_.shape == (5, 240) and m.embedding_.shape == (300, 5)
@@ -83,13 +85,14 @@ def test_semantic_variant():
     C = (C - sp.diags(C.diagonal())).tocsr()
     C.eliminate_zeros()
     # A perturbed fit can settle in a poor local minimum at the planted rank
-    # (two topics merged, one split), which drops k = 4's minimum silhouette to
-    # ~0.65; on this matrix that happens for about one seed in eight, a
-    # different one whenever the kernels' rounding changes. So: most seeds.
-    models = [strata.NMFk(k_min=2, k_max=6, n_perturbations=6, max_iter=80, semantic=True, random_state=seed)
+    # (two topics merged, one split): about one fit in six on this matrix,
+    # which drops k = 4's minimum silhouette to ~0.65 and, with 6 fits, its
+    # mean to ~0.87, below the 0.9 of the default rule. With 12 fits one poor
+    # fit weighs half as much; still, most seeds rather than all.
+    models = [strata.NMFk(k_min=2, k_max=6, n_perturbations=12, max_iter=80, semantic=True, random_state=seed)
               .fit(X, cooccurrence=C) for seed in range(5)]
     selected = [m.selected_k_ for m in models]
-    assert selected.count(4) >= 3, selected
+    assert selected.count(4) >= 4, selected
     assert all(k in (3, 4) for k in selected), selected
     m = next(m for m in models if m.selected_k_ == 4)
     assert m.context_factor_.shape == (150, 4) and m.semantic_beta_ > 0
@@ -121,3 +124,57 @@ def test_kl_loss_selects_planted_rank():
                     perturbation="poisson", init="shared", random_state=0, threads=2).fit(data.X)
     assert m.selected_k_ == 4
     assert m.components_.shape == (4, 160) and m.components_.min() >= 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cophenetic_correlation_matches_scipy(seed):
+    rng = np.random.default_rng(seed)
+    points = np.vstack([rng.normal(loc, 1.0, size=(15, 4)) for loc in (0, 3, 6)])
+    condensed = pdist(points)
+    D = squareform(condensed)
+    Z = linkage(condensed, "average")
+    correlation, cophenetic_distances = cophenet(Z, condensed)
+    np.testing.assert_allclose(np.asarray(_core.average_linkage_cophenetic(D)), squareform(cophenetic_distances),
+                               atol=1e-12)
+    assert _core.cophenetic_correlation(D) == pytest.approx(correlation, abs=1e-12)
+
+
+def test_npmi_coherence_matches_gensims_formula():
+    # gensim's c_npmi with boolean-document probabilities, written out in numpy.
+    rng = np.random.default_rng(5)
+    X = sp.random(60, 25, density=0.2, random_state=7, format="csr")
+    topics = [list(rng.choice(25, size=6, replace=False)) for _ in range(4)]
+    present = (X.toarray() != 0).astype(float)
+    n, eps = X.shape[0], 1e-12
+    expected = []
+    for terms in topics:
+        values = []
+        for a in range(len(terms)):
+            for b in range(a + 1, len(terms)):
+                p_a, p_b = present[:, terms[a]].mean(), present[:, terms[b]].mean()
+                p_ab = (present[:, terms[a]] * present[:, terms[b]]).sum() / n
+                values.append(np.log((p_ab + eps) / (p_a * p_b)) / -np.log(p_ab + eps))
+        expected.append(np.mean(values))
+    X.sort_indices()
+    got = _core.npmi_coherence(X.indptr.astype(np.int64), X.indices.astype(np.int32), X.data, 60, 25,
+                               [[int(t) for t in terms] for terms in topics])
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_nmfk_reports_every_criterion_and_its_reason():
+    data = make_topics(300, 240, 4, overlap=0.1, doc_length=150, random_state=2)
+    m = strata.NMFk(k_min=2, k_max=6, n_perturbations=8, max_iter=100, random_state=0, threads=2).fit(data.X)
+    assert m.selected_k_ == 4
+    assert m.selection_["criterion"] == "mean-silhouette" and m.selection_["k"] == 4
+    assert "4" in m.selection_["reason"] and len(m.selection_["runners_up"]) == 3
+    assert [s["criterion"] for s in m.by_criterion_] == ["mean-silhouette", "min-silhouette", "cophenetic",
+                                                         "cross-validation", "coherence"]
+    arr = m.curve_array()
+    assert arr["stable_topics"][2] == 4 and np.all(arr["stable_topics"] <= arr["k"])
+    assert np.all(np.isfinite(arr["cv_error"])) and np.all(np.abs(arr["coherence"]) <= 1)
+    other = strata.NMFk(k_min=2, k_max=6, n_perturbations=8, max_iter=100, random_state=0, threads=2,
+                        criterion="min-silhouette", cross_validation=False).fit(data.X)
+    assert other.selection_["criterion"] == "min-silhouette"
+    assert all(np.isnan(c["cv_error"]) for c in other.curve_)
+    with pytest.raises(Exception, match="criterion"):
+        strata.NMFk(criterion="best").fit(data.X)

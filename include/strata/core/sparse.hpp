@@ -77,6 +77,13 @@ SparseMatrix transpose(const SparseView& m);
 /// Copies a view into an owning matrix.
 SparseMatrix to_owning(const SparseView& m);
 
+/// The block X[rows, columns]: `rows` in any order (row i of the block is
+/// X's row rows[i]); `column_of[j]` is X's column j's position in the block,
+/// or -1 to leave it out. Positions must increase with j among the kept
+/// columns (so each row stays sorted); `block_cols` is their count.
+SparseMatrix submatrix(const SparseView& m, const std::vector<Index>& rows, const std::vector<Index>& column_of,
+                       Index block_cols);
+
 /// Squared Frobenius norm, sum of data^2.
 double squared_frobenius_norm(const SparseView& m);
 

@@ -14,7 +14,7 @@ namespace strata {
 /// minimum and mean silhouettes of the topics (H) and of the document
 /// loadings (W) on the left axis, the centroid model's relative error on the
 /// right axis, the threshold as a dashed line and the selected k marked.
-std::string rank_curve_svg(const NmfkResult& result, const NmfkOptions& options, int width = 760, int height = 440);
+std::string rank_curve_svg(const NmfkResult& result, const NmfkOptions& options, int width = 760, int height = 480);
 
 /// Writes DIR: W.npy, H.npy, vocabulary.txt, idf.npy, labels.txt as
 /// save_nmf_model; metrics.json with selected_k, status, threshold and curve

@@ -86,6 +86,13 @@ struct HnmfRankSelection {
   double epsilon = 0.015;                            ///< uniform noise amplitude, in (0, 1)
   Perturbation perturbation = Perturbation::Uniform; ///< how the copies are perturbed
   NmfkInit init = NmfkInit::Random;                  ///< how the perturbed fits start
+  /// Layer 0 (the documents) is chosen as `strata rank` chooses (default
+  /// mean-silhouette, docs/rank.md). Deeper layers cluster the k_prev topic
+  /// proportions and take the min-silhouette rule: a real grouping of topics
+  /// makes every coarse topic stable, while the mean rule also accepts a
+  /// spurious intermediate rank there (docs/hnmf.md, "Ranks auto").
+  RankCriterion criterion = RankCriterion::MeanSilhouette;
+  double mean_threshold = 0.9;                       ///< layer 0 under mean-silhouette, in [-0.8, 1]
   double threshold = 0.8;                            ///< minimum topic silhouette a rank needs, in [-1, 1]
   double min_error_gain = 0.0;                       ///< NMFk's tie-breaker on the error curve, in [0, 1)
   SelectionCoefficients coefficients = SelectionCoefficients::Proportions;  ///< layers >= 1

@@ -68,6 +68,35 @@ enum class NmfkInit {
 NmfkInit parse_nmfk_init(const std::string& name);  ///< shared|random
 std::string to_string(NmfkInit i);
 
+/// The inner fits' defaults for rank selection: NmfOptions with tol 1e-6
+/// and max_iter 1000.
+NmfOptions converged_fits();
+
+/// Which criterion chooses k (docs/rank.md, "Selection rule"). Every
+/// criterion is computed and reported whichever one selects.
+enum class RankCriterion {
+  /// The default: NMFk's rule on the mean topic silhouette, the largest rank
+  /// whose mean silhouette over all its topics is at least mean_threshold
+  /// (with min_error_gain as the tie-breaker), where only a rank above the
+  /// smallest of the range counts; when none does, the same at
+  /// mean_threshold - 0.05, then - 0.10 (select_rank_by_mean).
+  MeanSilhouette,
+  /// NMFk's original rule: the largest rank whose least stable topic passes
+  /// the threshold (select_rank below).
+  MinSilhouette,
+  /// Brunet et al. 2004: the last rank before the cophenetic correlation of
+  /// the document consensus matrix first falls.
+  Cophenetic,
+  /// The rank with the lowest bi-cross-validation error.
+  CrossValidation,
+  /// The rank whose centroid topics have the highest mean NPMI coherence.
+  Coherence,
+};
+RankCriterion parse_rank_criterion(const std::string& name);  ///< mean-silhouette|min-silhouette|cophenetic|cross-validation|coherence
+std::string to_string(RankCriterion c);
+/// Every criterion, in the order they are reported.
+const std::vector<RankCriterion>& all_rank_criteria();
+
 struct NmfkOptions {
   int k_min = 2;                 ///< smallest rank tried, >= 2 (a silhouette needs two clusters)
   int k_max = 10;                ///< largest rank tried, k_min <= k_max <= min(rows, cols)
@@ -76,7 +105,20 @@ struct NmfkOptions {
   double epsilon = 0.015;        ///< uniform noise amplitude, in (0, 1) (T-ELF's default)
   Perturbation perturbation = Perturbation::Uniform;
   NmfkInit init = NmfkInit::Random;  ///< how the perturbed fits start
-  double threshold = 0.8;        ///< minimum topic silhouette a rank needs to be selected, in [-1, 1]
+  RankCriterion criterion = RankCriterion::MeanSilhouette;  ///< which criterion selects k
+  /// Mean topic silhouette a rank needs under the mean-silhouette rule (its
+  /// first rung), in [-0.8, 1]. On real text the least stable topic is an
+  /// outlier at almost every rank, while the mean tracks how reproducible the
+  /// model is as a whole (docs/rank.md, "Selection rule").
+  double mean_threshold = 0.9;
+  /// A topic is stable when its cluster's mean silhouette reaches this; the
+  /// min-silhouette rule asks it of every topic. In [-1, 1].
+  double threshold = 0.8;
+  int coherence_terms = 10;      ///< top terms per topic for the NPMI coherence, >= 2
+  /// Documents in the consensus matrix (a seeded sample when there are more):
+  /// its linkage costs O(d^2) memory and time. >= 2.
+  Index consensus_documents = 2000;
+  bool cross_validation = true;  ///< compute the bi-cross-validation error (4 extra quarter-size fits per k)
   /// Tie-breaker on the error curve: a larger passing rank replaces a smaller
   /// one only if it lowers the centroid model's relative error by more than
   /// this fraction (0 = any decrease). In [0, 1).
@@ -85,8 +127,11 @@ struct NmfkOptions {
   double semantic_weight = 1.0;  ///< > 0: beta = weight ||X||^2 / ||M||^2
   PmiOptions pmi;                ///< SeNMFk: how counts become M (shifted PPMI)
   /// Inner fits (solver, loss, max_iter, tol, penalties); its k, init, seed,
-  /// threads and progress are set by nmfk().
-  NmfOptions nmf;
+  /// threads and progress are set by nmfk(). Run to convergence by default
+  /// (tol 1e-6, at most 1000 iterations): fits stopped at tol 1e-4 differ
+  /// from one another more than the topics do (docs/rank.md, "Why real text
+  /// looked unstable").
+  NmfOptions nmf = converged_fits();
   bool fit_model = true;         ///< refine the selected rank's centroid model on X (the result's model)
   std::uint64_t seed = 0;        ///< perturbations and random starts
   int threads = 0;               ///< 0 = all cores; the perturbations of one k run in parallel
@@ -104,12 +149,29 @@ struct RankPoint {
   double silhouette_mean_W = 0.0;
   double relative_error = 0.0;     ///< ||X - W_c H_c||_F / ||X||_F of the centroid model (W_c by NNLS)
   double perturbed_error = 0.0;    ///< mean relative error of the R perturbed fits on their own data
+  int stable_topics = 0;           ///< clusters whose mean topic silhouette is at least the threshold (reported)
+  /// Cophenetic correlation of the document consensus matrix (the fraction
+  /// of fits that give two documents the same dominant topic), average linkage.
+  double cophenetic = 0.0;
+  /// Bi-cross-validation (Owen & Perry 2009): sqrt(sum of ||A - W_A H_C||^2
+  /// over the 2 x 2 held-out blocks / ||X||^2); NaN when not computed.
+  double cv_error = 0.0;
+  double coherence = 0.0;          ///< mean NPMI coherence of the centroid topics' top terms (coherence.hpp)
   int clustering_iterations = 0;   ///< matching rounds until the assignment stopped changing
   double seconds = 0.0;            ///< wall time for this k
 };
 
 enum class NmfkStatus { Selected, BelowThreshold, Interrupted };
 std::string to_string(NmfkStatus s);
+
+/// What a criterion chose and why.
+struct RankSelection {
+  RankCriterion criterion = RankCriterion::MeanSilhouette;
+  int k = 0;                    ///< 0 only for an empty curve
+  bool met = true;              ///< false when the criterion's condition held nowhere (a fallback chose)
+  std::string reason;           ///< one sentence with the figures behind the choice
+  std::vector<int> runners_up;  ///< the next best ranks by the same criterion, best first (at most 3)
+};
 
 struct NmfkResult {
   std::vector<RankPoint> curve;  ///< one entry per k tried, in increasing k
@@ -118,6 +180,8 @@ struct NmfkResult {
   /// k with the highest minimum silhouette was chosen; Interrupted: stopped
   /// by the progress callback (selection over the ks done).
   NmfkStatus status = NmfkStatus::Selected;
+  RankSelection selection;                 ///< the choice of options.criterion, with its reason
+  std::vector<RankSelection> by_criterion; ///< what every criterion would choose (all_rank_criteria order)
   /// The selected rank's model: W (documents x k) and H (k x terms). The
   /// centroid topics refined by an NMF on X when fit_model, else the centroid
   /// model itself (H = centroids scaled, W by NNLS).
@@ -144,6 +208,37 @@ NmfkResult nmfk(const SparseView& X, const NmfkOptions& options, const SparseVie
 /// the rank with the highest silhouette_min_H (the smallest on ties) and
 /// `met` = false. Returns 0 for an empty curve.
 int select_rank(const std::vector<RankPoint>& curve, double threshold, double min_error_gain, bool* met = nullptr);
+
+/// The mean-silhouette criterion: select_rank's rule on the mean topic
+/// silhouette, on a ladder of thresholds (threshold, threshold - 0.05,
+/// threshold - 0.10). A rung decides when a rank larger than the smallest of
+/// the range passes it; `rung_used` tells which. When no rung does, the
+/// smallest rank if it passes `threshold`, else the highest mean silhouette
+/// (`met` false).
+int select_rank_by_mean(const std::vector<RankPoint>& curve, double threshold, double min_error_gain,
+                        bool* met = nullptr, double* rung_used = nullptr);
+
+/// The choice of one criterion over a curve (docs/rank.md, "Selection rule").
+RankSelection select_rank_by(const std::vector<RankPoint>& curve, RankCriterion criterion, const NmfkOptions& options);
+
+/// The random halves of the rows and of the columns for bi-cross-validation
+/// (each fold sorted).
+struct BicrossValidationSplit {
+  std::vector<std::vector<Index>> row_folds, col_folds;  ///< two each
+};
+BicrossValidationSplit bicross_validation_split(Index rows, Index cols, std::uint64_t seed);
+
+/// Bi-cross-validation error of a rank-k NMF (Owen & Perry 2009, "Bi-cross-
+/// validation of the SVD and the nonnegative matrix factorization", Ann. Appl.
+/// Stat. 3): for every held-out block A = X[I, J] of the split (B = X[I, J'],
+/// C = X[I', J], D = X[I', J'] the rest), D ~ W_D H_D by NMF,
+/// W_A = argmin ||B - W H_D||, H_C = argmin ||C - W_D H|| (exact NNLS, >= 0),
+/// and A is predicted as W_A H_C. Returns sqrt(sum ||A - W_A H_C||_F^2 /
+/// ||X||_F^2) over the four blocks: every entry counts, zeros included. A rank
+/// too large fits D's noise, which does not carry over to A, so the error
+/// rises again. `options` gives k and the fits' settings; the four blocks run
+/// in parallel over `options.threads`, each fit single-threaded.
+double bicross_validation_error(const SparseView& X, const NmfOptions& options, const BicrossValidationSplit& split);
 
 /// Checks the stability and selection settings every NMFk run shares
 /// (perturbations >= 2, epsilon in (0, 1), threshold in [-1, 1],

@@ -96,6 +96,7 @@ TEST(HnmfAuto, ALayerBelowTheThresholdIsNotAdded) {
   HnmfOptions o = auto_options();
   o.selection.k_min = 3;  // a fallback above k_min leaves a layer 1 to try
   o.selection.k_max = 7;
+  o.selection.criterion = RankCriterion::MinSilhouette;  // layer 0 by the rule deeper layers use
   o.selection.threshold = 1.0;
   const HnmfResult r = hierarchical_nmf(h.X.view(), o);
   ASSERT_EQ(r.rank_selection.size(), 2u);

@@ -9,6 +9,8 @@
 #include "strata/core/error.hpp"
 #include "strata/core/random.hpp"
 #include "strata/synth/generators.hpp"
+#include "reference/dense_nmf.hpp"
+#include "reference/lawson_hanson.hpp"
 
 using namespace strata;
 
@@ -126,6 +128,148 @@ TEST(RankBlocks, SelectionRule) {
   EXPECT_EQ(select_rank(curve, 0.999, 0.0, &met), 2);  // none passes: the best silhouette
   EXPECT_FALSE(met);
   EXPECT_EQ(select_rank({}, 0.8, 0.0), 0);
+}
+
+TEST(RankBlocks, CriteriaChooseByTheirOwnRules) {
+  auto point = [](int k, int stable, double mean, double coph, double cv, double npmi) {
+    RankPoint p;
+    p.k = k;
+    p.stable_topics = stable;
+    p.silhouette_mean_H = mean;
+    p.silhouette_min_H = mean - 0.3;
+    p.cophenetic = coph;
+    p.cv_error = cv;
+    p.coherence = npmi;
+    p.relative_error = 1.0 - 0.1 * k;  // the error falls with k, as it does on data
+    return p;
+  };
+  const std::vector<RankPoint> curve{point(2, 2, 0.99, 0.95, 0.90, 0.10), point(3, 2, 0.80, 0.97, 0.85, 0.30),
+                                     point(4, 4, 0.90, 0.96, 0.80, 0.20), point(5, 4, 0.95, 0.99, 0.82, 0.25)};
+  NmfkOptions o;  // mean_threshold 0.9, threshold 0.8
+  const RankSelection mean = select_rank_by(curve, RankCriterion::MeanSilhouette, o);
+  EXPECT_EQ(mean.k, 5);  // the largest rank whose mean silhouette reaches 0.9 (k = 3 does not)
+  EXPECT_TRUE(mean.met);
+  EXPECT_EQ(mean.runners_up, (std::vector<int>{4, 2, 3}));  // the other passing ranks, largest first
+  EXPECT_NE(mean.reason.find("0.950"), std::string::npos);
+  // Only the smallest rank reaches 0.96: the next rung (0.91) decides.
+  o.mean_threshold = 0.96;
+  const RankSelection lower = select_rank_by(curve, RankCriterion::MeanSilhouette, o);
+  EXPECT_EQ(lower.k, 5);
+  EXPECT_NE(lower.reason.find("0.91"), std::string::npos);
+  o.mean_threshold = 0.9;
+  std::vector<RankPoint> unstable = curve;  // means 0.79, 0.64, 0.72, 0.76: below every rung
+  for (RankPoint& p : unstable) p.silhouette_mean_H *= 0.8;
+  const RankSelection none = select_rank_by(unstable, RankCriterion::MeanSilhouette, o);
+  EXPECT_FALSE(none.met);
+  EXPECT_EQ(none.k, 2);  // the highest mean silhouette
+  EXPECT_EQ(select_rank_by(curve, RankCriterion::Cophenetic, o).k, 3);  // falls after 3
+  const RankSelection cv = select_rank_by(curve, RankCriterion::CrossValidation, o);
+  EXPECT_EQ(cv.k, 4);
+  EXPECT_TRUE(cv.met);
+  EXPECT_EQ(select_rank_by(curve, RankCriterion::Coherence, o).k, 3);
+  // A minimum at the end of the range is reported as not met (widen the range).
+  std::vector<RankPoint> falling = curve;
+  falling.back().cv_error = 0.5;
+  EXPECT_FALSE(select_rank_by(falling, RankCriterion::CrossValidation, o).met);
+  for (RankCriterion c : all_rank_criteria()) EXPECT_EQ(parse_rank_criterion(to_string(c)), c);
+  EXPECT_THROW(parse_rank_criterion("best"), ArgumentError);
+}
+
+TEST(BicrossValidation, EqualsAPlainDenseComputation) {
+  const auto data = planted(4, 0.2, 3, 80, 60);
+  NmfOptions o;
+  o.k = 3;
+  o.init = NmfInit::Nndsvda;
+  o.max_iter = 50;
+  o.threads = 2;
+  const BicrossValidationSplit split = bicross_validation_split(data.X.rows, data.X.cols, 11);
+  const double fast = bicross_validation_error(data.X.view(), o, split);
+  // The same held-out predictions with dense blocks and Lawson-Hanson NNLS;
+  // the NMF of each D block is strata's (deterministic from NNDSVDa).
+  const reference::Mat X = reference::dense(data.X.view());
+  auto block = [&](const std::vector<Index>& r, const std::vector<Index>& c) {
+    reference::Mat B(static_cast<Index>(r.size()), static_cast<Index>(c.size()));
+    for (size_t i = 0; i < r.size(); ++i)
+      for (size_t j = 0; j < c.size(); ++j) B(static_cast<Index>(i), static_cast<Index>(j)) = X(r[i], c[j]);
+    return B;
+  };
+  auto nnls_rows = [](const reference::Mat& target, const reference::Mat& basis) {  // min ||target - W basis||
+    reference::Mat W(target.rows(), basis.rows());
+    for (Index i = 0; i < target.rows(); ++i)
+      W.row(i) = reference::lawson_hanson(basis.transpose(), target.row(i).transpose()).x.transpose();
+    return W;
+  };
+  double held_out = 0.0;
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 2; ++b) {
+      const auto &I = split.row_folds[a], &I2 = split.row_folds[1 - a];
+      const auto &J = split.col_folds[b], &J2 = split.col_folds[1 - b];
+      const reference::Mat A = block(I, J), B = block(I, J2), C = block(I2, J), D = block(I2, J2);
+      std::vector<Triplet> t;
+      for (Index i = 0; i < D.rows(); ++i)
+        for (Index j = 0; j < D.cols(); ++j)
+          if (D(i, j) != 0) t.push_back({i, static_cast<ColIndex>(j), D(i, j)});
+      NmfOptions one = o;
+      one.threads = 1;
+      const NmfResult fit = nmf(csr_from_triplets(D.rows(), D.cols(), std::move(t)).view(), one);
+      const reference::Mat W_A = nnls_rows(B, fit.H);
+      const reference::Mat H_C = nnls_rows(C.transpose(), fit.W.transpose()).transpose();
+      held_out += (A - W_A * H_C).squaredNorm();
+    }
+  EXPECT_NEAR(fast, std::sqrt(held_out / X.squaredNorm()), 1e-8);
+}
+
+TEST(BicrossValidation, ExactLowRankIsPredictedAndNoiseIsNot) {
+  // X = W H exactly, rank 4, with zeros in both factors (a unique NMF).
+  Random rng(8);
+  DenseMatrix W = DenseMatrix::Zero(120, 4), H = DenseMatrix::Zero(4, 90);
+  for (Index i = 0; i < W.rows(); ++i) W(i, i % 4) = 1.0 + rng.uniform();
+  for (Index i = 0; i < W.rows(); ++i) W(i, (i + 1) % 4) = 0.3 * rng.uniform();
+  for (Index j = 0; j < H.cols(); ++j) H(j % 4, j) = 1.0 + rng.uniform();
+  for (Index j = 0; j < H.cols(); ++j) H((j + 2) % 4, j) = 0.2 * rng.uniform();
+  const DenseMatrix X = W * H;
+  std::vector<Triplet> t;
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < X.cols(); ++j)
+      if (X(i, j) != 0) t.push_back({i, static_cast<ColIndex>(j), X(i, j)});
+  const SparseMatrix S = csr_from_triplets(X.rows(), X.cols(), std::move(t));
+  const BicrossValidationSplit split = bicross_validation_split(S.rows, S.cols, 2);
+  NmfOptions o;
+  o.init = NmfInit::Nndsvda;
+  o.max_iter = 500;
+  o.tol = 1e-10;
+  std::vector<double> error;
+  for (int k = 2; k <= 4; ++k) {
+    o.k = k;
+    error.push_back(bicross_validation_error(S.view(), o, split));
+  }
+  EXPECT_LT(error[2], 0.02);           // rank 4 predicts the held-out blocks
+  EXPECT_GT(error[1], 5 * error[2]);   // rank 3 cannot
+  EXPECT_GT(error[0], error[1]);
+}
+
+TEST(Nmfk, ReportsEveryCriterion) {
+  const auto data = planted(4, 0.0, 6);
+  const NmfkResult r = nmfk(data.X.view(), quick(2, 6));
+  ASSERT_EQ(r.by_criterion.size(), all_rank_criteria().size());
+  const RankPoint& at = r.curve[4 - 2];
+  EXPECT_EQ(at.stable_topics, 4);
+  EXPECT_LT(r.curve[5 - 2].stable_topics, 5);  // one topic too many: not all stable
+  EXPECT_GT(at.cophenetic, 0.95);
+  EXPECT_GT(at.coherence, 0.0);
+  for (const RankPoint& p : r.curve) {
+    EXPECT_LE(p.stable_topics, p.k);
+    EXPECT_TRUE(std::isfinite(p.cv_error));
+    EXPECT_GE(p.coherence, -1.0);
+    EXPECT_LE(p.coherence, 1.0);
+  }
+  EXPECT_EQ(r.selection.criterion, RankCriterion::MeanSilhouette);
+  EXPECT_FALSE(r.selection.reason.empty());
+  for (const RankSelection& s : r.by_criterion)
+    if (s.criterion == RankCriterion::MeanSilhouette || s.criterion == RankCriterion::MinSilhouette) EXPECT_EQ(s.k, 4);
+  NmfkOptions skip = quick(2, 3);
+  skip.cross_validation = false;
+  EXPECT_TRUE(std::isnan(nmfk(data.X.view(), skip).curve[0].cv_error));
 }
 
 TEST(Nmfk, SelectsThePlantedRank) {
