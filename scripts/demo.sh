@@ -1,7 +1,7 @@
 #!/bin/sh
 # The main job on the bundled Brown corpus, as far as strata goes today:
-# vectorize the corpus, describe it, choose the number of topics (NMFk), fit topics and print them, find nearest
-# words in a word embedding, and print a two-level topic tree.
+# vectorize the corpus, describe it, choose the number of topics (NMFk, with its reasons), fit topics and print
+# them, find nearest words in a word embedding, and print a topic tree whose layers are chosen from the data.
 set -eu
 STRATA=${1:-build/bin/strata}
 OUT=${2:-build/demo}
@@ -13,7 +13,8 @@ echo
 echo "== summary"
 "$STRATA" info "$OUT/brown.strata" --top 15
 echo
-echo "== how many topics? NMFk: stability of the topics over perturbed copies, k = 2..12"
+echo "== how many topics? NMFk over k = 2..12: stability of the topics over perturbed copies, with consensus,"
+echo "   cross-validation and coherence beside it; the chosen k, why, and the runners-up"
 "$STRATA" rank "$OUT/brown.strata" --k 2:12 --perturbations 10 --seed 1 -o "$OUT/rank"
 echo "(the curve: $OUT/rank/curve.svg; the selected model: strata topics $OUT/rank)"
 echo
@@ -28,6 +29,7 @@ for word in money church war; do
   "$STRATA" neighbors "$OUT/words" --term "$word" --top 6
 done
 echo
-echo "== two-level topic tree (Neural NMF, 12 -> 4)"
-"$STRATA" hnmf "$OUT/brown.strata" --ranks 12,4 --method neural --seed 1 -o "$OUT/hnmf" -q
+echo "== topic tree (Neural NMF) with the layers the data supports: each layer's rank chosen by NMFk"
+"$STRATA" hnmf "$OUT/brown.strata" --ranks auto --k-max 12 --perturbations 10 --method neural --seed 1 \
+  -o "$OUT/hnmf" | grep -E "rank selection|selected ranks"
 "$STRATA" topics "$OUT/hnmf" --top 8

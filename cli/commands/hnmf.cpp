@@ -127,8 +127,11 @@ void register_hnmf(CLI::App& app) {
     std::string ranks = o.auto_ranks ? "" : a->ranks;
     for (size_t l = 0; o.auto_ranks && l < r.ranks.size(); ++l) ranks += (l ? "," : "") + std::to_string(r.ranks[l]);
     for (const HnmfLayerSelection& s : r.rank_selection) {
-      std::printf("layer %d rank selection (k %d..%d):", s.layer, s.k_min, s.k_max);
-      for (const RankPoint& p : s.curve) std::printf(" %d:%.3f", p.k, p.silhouette_min_H);
+      // Layer 0 is chosen by the mean topic silhouette (by default), deeper layers by the minimum.
+      const bool by_mean = s.layer == 0 && o.selection.criterion == RankCriterion::MeanSilhouette;
+      std::printf("layer %d rank selection (k %d..%d, %s topic silhouette):", s.layer, s.k_min, s.k_max,
+                  by_mean ? "mean" : "minimum");
+      for (const RankPoint& p : s.curve) std::printf(" %d:%.3f", p.k, by_mean ? p.silhouette_mean_H : p.silhouette_min_H);
       std::printf("  -> k=%d (%s)%s\n", s.selected_k, to_string(s.status).c_str(), s.added ? "" : ", layer not added");
     }
     if (o.auto_ranks) std::printf("selected ranks %s (stopped: %s)\n", ranks.c_str(), to_string(r.selection_stop).c_str());

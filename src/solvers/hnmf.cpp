@@ -681,9 +681,10 @@ HnmfRankSelectionResult select_hnmf_ranks(const SparseView& X, const HnmfOptions
   nk.threshold = s.threshold;
   nk.mean_threshold = s.mean_threshold;
   nk.min_error_gain = s.min_error_gain;
-  nk.nmf.solver = NmfSolver::Hals;  // the layer fits' solver, iterations and tolerance
-  nk.nmf.max_iter = o.layer_iter;
-  nk.nmf.tol = o.tol;
+  // The perturbed fits run to convergence, as strata rank's (converged_fits, docs/rank.md).
+  nk.nmf.solver = NmfSolver::Hals;
+  nk.nmf.max_iter = std::max(o.layer_iter, nk.nmf.max_iter);
+  nk.nmf.tol = std::min(o.tol, nk.nmf.tol);
   nk.fit_model = false;  // only the curve is used; the layer is fit below as the hierarchy fits it
   nk.threads = threads;
   nk.progress = o.progress;
