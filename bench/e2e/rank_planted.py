@@ -95,7 +95,8 @@ def main():
 
         # 2. Selected vs planted k.
         rows = ["| planted k | overlap | seed | --k | selected k | status | min silhouette H at planted k | "
-                "at planted k + 1 | seconds |", "|---|---|---|---|---|---|---|---|---|"]
+                "at planted k + 1 | mean silhouette H at planted k | at planted k + 1 | seconds |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
         hits = total = 0
         for k in [int(v) for v in a.planted.split(",")]:
             for overlap in [float(v) for v in a.overlaps.split(",")]:
@@ -107,11 +108,13 @@ def main():
                                   "--seed", seed, "-o", out, "-q")
                     m = json.load(open(os.path.join(out, "metrics.json")))
                     sil = {c["k"]: c["silhouette_min"]["H"] for c in m["curve"]}
+                    mean = {c["k"]: c["silhouette_mean"]["H"] for c in m["curve"]}
                     hits += m["selected_k"] == k
                     total += 1
                     rows.append(f"| {k} | {overlap:g} | {seed} | {k_range} | {m['selected_k']} | "
                                 f"{m['selection_status']} | {sil[k]:.3f} | "
-                                f"{sil.get(k + 1, float('nan')):.3f} | {seconds:.1f} |")
+                                f"{sil.get(k + 1, float('nan')):.3f} | {mean[k]:.3f} | "
+                                f"{mean.get(k + 1, float('nan')):.3f} | {seconds:.1f} |")
                     print(f"planted {k} overlap {overlap} seed {seed}: selected {m['selected_k']} ({seconds:.1f} s)",
                           file=sys.stderr)
         report += ["## Selected vs planted k", "",
