@@ -101,7 +101,7 @@ def main():
                     ok = 0.6 * c <= k <= 1.6 * c
                     inside += ok
                     total += 1
-                    rows.append((source, c, seed, mix["documents"], shape.get("n_features", shape.get("terms", "")),
+                    rows.append((source, c, seed, mix["documents"], shape["shapes"]["H"][1],
                                  k_range(c), chosen, k, ok, seconds))
                     print(source, c, seed, chosen, k, "in range" if ok else "OUT", f"{seconds:.1f}s", flush=True)
     lines = ["# strata rank on real text: mixtures of c well-separated groups", "",
