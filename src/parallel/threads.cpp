@@ -2,12 +2,15 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 namespace strata {
 
 int resolve_threads(int requested) {
-  if (requested > 0) return requested;
-  const int n = omp_get_num_procs();
-  return n > 0 ? n : 1;
+  const int available = std::max(omp_get_num_procs(), 1);
+  // More threads than processors only oversubscribe the cores, and a huge
+  // request (--threads 65536) made the OpenMP runtime itself crash.
+  return requested > 0 ? std::min(requested, available) : available;
 }
 
 }  // namespace strata

@@ -236,3 +236,18 @@ def test_uci_bag_of_words_reads_with_vocabulary(strata_cli, tmp_path):
     assert (info["rows"], info["cols"], info["nnz"]) == (30, 20, X.nnz)
     assert info["vocabulary"] is True
     assert info["weighting"] == "count"
+
+
+def test_huge_thread_counts_are_capped(strata_cli, tmp_path):
+    # --threads 65536 used to crash inside the OpenMP runtime, and
+    # strata.NMF(threads=70000) killed the interpreter.
+    import strata
+    X = _random_matrix(2)
+    W = strata.NMF(n_components=3, max_iter=20, threads=70000, random_state=0).fit_transform(X)
+    W_cores = strata.NMF(n_components=3, max_iter=20, threads=os.cpu_count(), random_state=0).fit_transform(X)
+    np.testing.assert_array_equal(W, W_cores)
+    src = tmp_path / "X.mtx"
+    scipy.io.mmwrite(str(src), X)
+    r, _ = run(strata_cli, "nmf", src, "-k", 3, "--max-iter", 20, "--threads", 65536, "-o", tmp_path / "m", timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "m" / "W.npy").exists()

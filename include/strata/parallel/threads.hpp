@@ -10,7 +10,8 @@
 
 namespace strata {
 
-/// 0 or negative means "all available cores"; otherwise the value itself.
+/// 0 or negative means "all available cores"; otherwise the value itself,
+/// capped at the processors available.
 int resolve_threads(int requested);
 
 /// The threads worth using for `flops` of work: one below ~1e5 flops, where
