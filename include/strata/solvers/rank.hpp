@@ -20,8 +20,11 @@
 ///     fixed to the centroids) and record its relative error.
 /// A stable rank gives the same topics whatever the perturbation (minimum
 /// silhouette near 1); one rank too many splits or invents a topic that each
-/// fit places differently (minimum silhouette drops). The selection rule is
-/// select_rank() below.
+/// fit places differently (minimum silhouette drops). Beside the
+/// silhouettes every k gets the consensus cophenetic correlation, the
+/// bi-cross-validation error and the NPMI coherence of its topics; the
+/// criterion in NmfkOptions chooses (select_rank_by below; by default the
+/// mean-silhouette rule, docs/rank.md "Selection rule").
 ///
 /// SeNMFk (Vangara et al. 2021, "Finding the number of latent topics with
 /// semantic non-negative matrix factorization", IEEE Access 9; the
@@ -176,9 +179,10 @@ struct RankSelection {
 struct NmfkResult {
   std::vector<RankPoint> curve;  ///< one entry per k tried, in increasing k
   int selected_k = 0;            ///< the chosen rank (0 only if interrupted before any k)
-  /// Selected: some k passed the threshold; BelowThreshold: none did and the
-  /// k with the highest minimum silhouette was chosen; Interrupted: stopped
-  /// by the progress callback (selection over the ks done).
+  /// Selected: the criterion's condition held (selection.met); BelowThreshold:
+  /// it held nowhere and its fallback chose (for the silhouette rules, the
+  /// highest silhouette); Interrupted: stopped by the progress callback
+  /// (selection over the ks done).
   NmfkStatus status = NmfkStatus::Selected;
   RankSelection selection;                 ///< the choice of options.criterion, with its reason
   std::vector<RankSelection> by_criterion; ///< what every criterion would choose (all_rank_criteria order)
