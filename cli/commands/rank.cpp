@@ -36,7 +36,9 @@ void register_rank(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--perturbation", a->perturbation, "uniform|poisson (poisson resamples counts)")
       ->capture_default_str();
-  cmd->add_option("--mean-threshold", a->nmfk.mean_threshold, "Mean topic silhouette a rank needs (mean-silhouette; then 0.05 and 0.10 lower if no rank above the smallest passes)")
+  cmd->add_option("--mean-threshold", a->nmfk.mean_threshold,
+                  "Mean topic silhouette a rank needs (mean-silhouette; then 0.05 and 0.10 lower if no rank above "
+                  "the smallest passes)")
       ->capture_default_str();
   cmd->add_option("--threshold", a->nmfk.threshold,
                   "Silhouette that makes a topic stable (min-silhouette asks it of every topic)")

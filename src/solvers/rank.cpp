@@ -565,7 +565,8 @@ NmfkResult nmfk(const SparseView& X, const NmfkOptions& o, const SparseView* coo
   for (int k = o.k_min; k <= o.k_max; k += o.k_step) ks.push_back(k);
   // One bi-cross-validation split for every k, so that the errors compare like with like.
   BicrossValidationSplit cv_split;
-  if (o.cross_validation && X.rows >= 2 && X.cols >= 2) cv_split = bicross_validation_split(X.rows, X.cols, fit_seed(o.seed, 0, 0, 5));
+  if (o.cross_validation && X.rows >= 2 && X.cols >= 2)
+    cv_split = bicross_validation_split(X.rows, X.cols, fit_seed(o.seed, 0, 0, 5));
   // The documents of the consensus matrix: all, or a seeded sample.
   std::vector<Index> consensus(static_cast<size_t>(documents));
   std::iota(consensus.begin(), consensus.end(), Index{0});

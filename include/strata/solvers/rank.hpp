@@ -95,7 +95,8 @@ enum class RankCriterion {
   /// The rank whose centroid topics have the highest mean NPMI coherence.
   Coherence,
 };
-RankCriterion parse_rank_criterion(const std::string& name);  ///< mean-silhouette|min-silhouette|cophenetic|cross-validation|coherence
+/// mean-silhouette|min-silhouette|cophenetic|cross-validation|coherence
+RankCriterion parse_rank_criterion(const std::string& name);
 std::string to_string(RankCriterion c);
 /// Every criterion, in the order they are reported.
 const std::vector<RankCriterion>& all_rank_criteria();
