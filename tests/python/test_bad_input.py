@@ -251,3 +251,43 @@ def test_huge_thread_counts_are_capped(strata_cli, tmp_path):
     r, _ = run(strata_cli, "nmf", src, "-k", 3, "--max-iter", 20, "--threads", 65536, "-o", tmp_path / "m", timeout=60)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "m" / "W.npy").exists()
+
+
+# ---- issue 24: parsers that cannot be driven into a crash or a huge allocation ----
+
+@pytest.fixture()
+def nmf_model_dir(strata_cli, tmp_path):
+    """A small fitted NMF model directory (k = 2)."""
+    src = tmp_path / "X.mtx"
+    scipy.io.mmwrite(str(src), _random_matrix(4, shape=(20, 12)))
+    out = tmp_path / "model"
+    proc, _ = run(strata_cli, "nmf", src, "-k", 2, "--max-iter", 5, "-o", out, "-q", timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def _npy_v1(header_dict, payload):
+    """A format 1.0 .npy file holding the given header dictionary text."""
+    header = header_dict.encode("latin1")
+    header += b" " * ((64 - (10 + len(header) + 1) % 64) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + payload
+
+
+def test_model_with_a_long_npy_header_field_loads(strata_cli, nmf_model_dir):
+    # A ~30 KB field in H.npy's header (legal: up to 65,535 bytes) made every
+    # command that loads the model die of SIGSEGV (std::regex recursion).
+    H = np.load(nmf_model_dir / "H.npy")
+    blanks = " " * 30000
+    (nmf_model_dir / "H.npy").write_bytes(_npy_v1(
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (%d,%s%d), }" % (H.shape[0], blanks, H.shape[1]),
+        H.tobytes()))
+    # NumPy agrees it is valid (it refuses headers over 10,000 bytes unless the file is trusted).
+    np.testing.assert_array_equal(np.load(nmf_model_dir / "H.npy", allow_pickle=True), H)
+    proc, _ = run(strata_cli, "topics", nmf_model_dir)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr)
+    (nmf_model_dir / "H.npy").write_bytes(_npy_v1(
+        "{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d), }" % ("x" * 30000, *H.shape), H.tobytes()))
+    proc, _ = run(strata_cli, "topics", nmf_model_dir)
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    assert str(nmf_model_dir / "H.npy") in proc.stderr and "unsupported npy dtype" in proc.stderr, proc.stderr
+    assert len(proc.stderr) < 1000

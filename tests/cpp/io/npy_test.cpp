@@ -127,3 +127,77 @@ TEST_F(NpyTest, UnsupportedDtypeAndMissingFile) {
   expect_error(path("c.npy"), "unsupported npy dtype");
   expect_error(path("missing.npy"), "no such file");
 }
+
+// Issue 24: a header field of ~30 KB (legal: format 1.0 headers may reach 65,535
+// bytes) made std::regex recurse until the stack overflowed (SIGSEGV).
+TEST_F(NpyTest, LongHeaderFieldsAreParsedWithoutCrashing) {
+  const double v[] = {1, 2, 3, 4, 5, 6};
+  const std::string payload(reinterpret_cast<const char*>(v), sizeof v);
+  // Legal: 30 KB of blanks inside the shape tuple.
+  spit(path("blank.npy"),
+       npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2," + std::string(30000, ' ') + "3), }", payload));
+  const NpyArray a = read_npy(path("blank.npy"));
+  EXPECT_EQ(a.shape, (std::vector<Index>{2, 3}));
+  EXPECT_EQ(a.values, std::vector<double>(v, v + 6));
+  // A 30 KB dtype string: refused by name, shown cut short.
+  spit(path("descr.npy"), npy_bytes("{'descr': '" + std::string(30000, 'x') + "', 'fortran_order': False, 'shape': (6,), }",
+                                    payload));
+  expect_error(path("descr.npy"), "unsupported npy dtype");
+  try {
+    read_npy(path("descr.npy"));
+  } catch (const InputError& e) {
+    EXPECT_LT(std::string(e.what()).size(), 400u);
+  }
+  // A 30 KB unterminated string.
+  spit(path("open.npy"), npy_bytes("{'descr': '" + std::string(30000, 'x'), payload));
+  expect_error(path("open.npy"), "unterminated string");
+}
+
+TEST_F(NpyTest, MalformedHeaderDictionariesAreRefused) {
+  const std::string payload(48, '\0');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2, -3), }", "nonnegative integers"},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2, x3), }", "nonnegative integers"},
+      {"{'descr': '<f8', 'fortran_order': Maybe, 'shape': (6,), }", "True or False"},
+      {"{'descr': '<f8', 'shape': (6,), }", "no fortran_order"},
+      {"{'fortran_order': False, 'shape': (6,), }", "no descr"},
+      {"{'descr': '<f8', 'fortran_order': False, }", "no shape"},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (6,), 'shape': (6,), }", "duplicate key 'shape'"},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (6,), 'extra': 1, }", "unexpected key 'extra'"},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (6,) }garbage", "after the closing"},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (6) }", "not a tuple"},
+      {"{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (6,), }", "structured"},
+      {"'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", "must start with '{'"},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3, 1), }", "more than 2 dimensions"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string p = path("m" + std::to_string(i) + ".npy");
+    spit(p, npy_bytes(cases[i].first, payload));
+    SCOPED_TRACE(cases[i].first);
+    expect_error(p, cases[i].second);
+  }
+}
+
+TEST_F(NpyTest, HeaderLengthIsBoundedByTheFileAndTheCap) {
+  // Format 2.0 has a 4-byte header length: 0xFFFFFFF0 in a 100-byte file.
+  std::string b = "\x93NUMPY";
+  b += std::string("\x02\x00\xf0\xff\xff\xff", 6);
+  b += std::string(88, ' ');
+  spit(path("v2.npy"), b);
+  expect_error(path("v2.npy"), "exceeds the supported maximum");
+  // Within the cap but longer than the file.
+  b = "\x93NUMPY";
+  b += std::string("\x02\x00\x00\x10\x00\x00", 6);  // 4096 bytes
+  b += "{'descr': '<f8', 'fortran_order': False, 'shape': (0,), }\n";
+  spit(path("short.npy"), b);
+  expect_error(path("short.npy"), "truncated .npy header");
+  // A format 2.0 file that is whole reads.
+  std::string dict = "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }\n";
+  b = "\x93NUMPY";
+  b += std::string("\x02\x00", 2);
+  b.push_back(static_cast<char>(dict.size()));
+  b += std::string("\x00\x00\x00", 3);
+  const std::int32_t w[] = {7, -8};
+  spit(path("ok.npy"), b + dict + std::string(reinterpret_cast<const char*>(w), sizeof w));
+  EXPECT_EQ(read_npy(path("ok.npy")).values, (std::vector<double>{7, -8}));
+}
