@@ -1,5 +1,6 @@
 #include "strata/io/atomic_file.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -60,10 +61,25 @@ void ensure_directory(const std::string& path) {
   if (ec) throw InputError(path, "cannot create directory: " + ec.message());
 }
 
+void require_regular_file(const std::string& path, const std::string& what) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) throw InputError(path, "no such file");
+    throw InputError(path, std::string("cannot access: ") + std::strerror(errno));
+  }
+  if (S_ISREG(st.st_mode)) return;
+  if (S_ISDIR(st.st_mode)) throw InputError(path, "is a directory, expected " + what);
+  const char* kind = S_ISFIFO(st.st_mode)  ? "a FIFO (named pipe)"
+                     : S_ISCHR(st.st_mode) ? "a character device"
+                     : S_ISBLK(st.st_mode) ? "a block device"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                                            : "not a regular file";
+  throw InputError(path, std::string("is ") + kind + ", expected " + what +
+                             "; strata reads regular files only (not pipes or devices)");
+}
+
 std::string read_text_file(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path, "no such file");
-  if (fs::is_directory(path, ec)) throw InputError(path, "is a directory, expected a file");
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   std::ostringstream ss;

@@ -169,6 +169,9 @@ void write_corpus_file(const std::string& path, const Corpus& corpus) {
 }
 
 bool is_corpus_file(const std::string& path) {
+  // Opening a FIFO would block: only a regular file can be a corpus file.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   std::ifstream in(path, std::ios::binary);
   char magic[8] = {};
   in.read(magic, 8);
@@ -177,9 +180,9 @@ bool is_corpus_file(const std::string& path) {
 
 MappedCorpusFile::MappedCorpusFile(const std::string& path, const CorpusFileOptions& options)
     : path_(path) {
+  require_regular_file(path, "a corpus file");
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) throw InputError(path, "no such file");
-  if (S_ISDIR(st.st_mode)) throw InputError(path, "is a directory, expected a corpus file");
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   size_ = static_cast<std::size_t>(st.st_size);

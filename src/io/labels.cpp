@@ -1,11 +1,13 @@
 #include "strata/io/labels.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "strata/core/error.hpp"
+#include "strata/io/atomic_file.hpp"
 
 namespace strata {
 
@@ -35,6 +37,9 @@ LabelEncoding encode_labels(const std::vector<std::string>& labels) {
 }
 
 std::vector<std::string> read_labels_file(const std::string& path, Index n_documents) {
+  // A directory would "open" and read as 0 lines, a FIFO would block.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) require_regular_file(path, "a labels file (one label per line)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open the labels file");
   std::ostringstream buffer;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "strata/core/error.hpp"
+#include "strata/io/atomic_file.hpp"
 #include "strata/io/corpus_file.hpp"
 #include "strata/io/matrix_market.hpp"
 #include "strata/io/svmlight.hpp"
@@ -30,6 +31,7 @@ InputFormat detect_input_format(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(path, "no such file or directory");
   if (std::filesystem::is_directory(path, ec)) return InputFormat::Text;
+  require_regular_file(path);  // a FIFO or device would block or never end
   if (is_corpus_file(path)) return InputFormat::Corpus;
   std::string p = path;
   if (ends_with(p, ".gz")) p.resize(p.size() - 3);

@@ -192,9 +192,7 @@ bool read_documents(const std::string& path, const TextSourceOptions& options,
 
 void for_each_line(const std::string& path,
                    const std::function<void(std::string_view line, long long number)>& on_line) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path, "no such file");
-  if (fs::is_directory(path, ec)) throw InputError(path, "is a directory, expected a file");
+  require_regular_file(path);
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
   std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(f, gzclose);

@@ -291,3 +291,24 @@ def test_model_with_a_long_npy_header_field_loads(strata_cli, nmf_model_dir):
     assert proc.returncode == 1, (proc.returncode, proc.stderr)
     assert str(nmf_model_dir / "H.npy") in proc.stderr and "unsupported npy dtype" in proc.stderr, proc.stderr
     assert len(proc.stderr) < 1000
+
+
+def test_fifos_and_devices_are_refused_not_read(strata_cli, tmp_path):
+    # strata info on a FIFO blocked forever, on /dev/zero it never ended.
+    fifos = [tmp_path / "pipe.mtx", tmp_path / "pipe"]
+    for fifo in fifos:
+        os.mkfifo(fifo)
+    for path, keyword in [(fifos[0], "is a FIFO"), (fifos[1], "is a FIFO"), ("/dev/zero", "is a character device")]:
+        proc, seconds = run(strata_cli, "info", path)
+        assert proc.returncode == 1, proc.stderr
+        assert f"{path}: {keyword}" in proc.stderr and "regular files only" in proc.stderr, proc.stderr
+        assert seconds < 2.0
+
+
+def test_labels_path_that_is_a_directory_is_named_as_such(strata_cli, nmf_model_dir, tmp_path):
+    # It "has 0 lines".
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    src = tmp_path / "X.mtx"
+    proc, _ = run(strata_cli, "ssnmf", src, "-k", 2, "--labels", labels, "-o", tmp_path / "s", timeout=30)
+    assert proc.returncode == 1 and f"{labels}: is a directory, expected a labels file" in proc.stderr, proc.stderr

@@ -38,7 +38,15 @@ void write_file_atomically(const std::string& path,
 /// or if `path` exists and is not a directory.
 void ensure_directory(const std::string& path);
 
-/// Reads a whole file into a string; throws InputError if missing or unreadable.
+/// Throws InputError naming `path` unless it is a regular file (or a link to
+/// one): "no such file", "is a directory, expected WHAT", or "is a FIFO (named
+/// pipe), expected WHAT; strata reads regular files only" (likewise character
+/// and block devices and sockets). Checked with stat(), never by opening: opening
+/// a FIFO blocks until a writer appears, and reading /dev/zero never ends.
+void require_regular_file(const std::string& path, const std::string& what = "a file");
+
+/// Reads a whole regular file into a string; throws InputError if missing,
+/// not a regular file (require_regular_file) or unreadable.
 std::string read_text_file(const std::string& path);
 
 }  // namespace strata

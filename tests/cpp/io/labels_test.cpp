@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "temp_dir_fixture.hpp"
 
 namespace strata {
@@ -45,6 +47,13 @@ TEST(LabelEncoding, SortedClassesAndUnlabeledAsMinusOne) {
   EXPECT_EQ(e.n_labeled(), 3);
   EXPECT_EQ(e.name(-1), "");
   EXPECT_EQ(e.name(0), "a");
+}
+
+// Issue 24: a directory given as the labels file "has 0 lines".
+TEST_F(LabelsTest, DirectoryIsRefusedAsSuch) {
+  std::filesystem::create_directories(path("labels"));
+  expect_input_error([&] { read_labels_file(path("labels"), 3); }, path("labels"), -1,
+                     "is a directory, expected a labels file");
 }
 
 }  // namespace
