@@ -30,14 +30,24 @@ InputFormat parse_input_format(const std::string& name, TextFormat& text_format)
 InputFormat detect_input_format(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(path, "no such file or directory");
-  if (std::filesystem::is_directory(path, ec)) return InputFormat::Text;
-  require_regular_file(path);  // a FIFO or device would block or never end
-  if (is_corpus_file(path)) return InputFormat::Corpus;
   std::string p = path;
   if (ends_with(p, ".gz")) p.resize(p.size() - 3);
+  const bool svmlight = ends_with(p, ".svm") || ends_with(p, ".svmlight") || ends_with(p, ".libsvm");
+  const char* expected = ends_with(p, ".strata") ? "a corpus file"
+                         : ends_with(p, ".mtx")  ? "a Matrix Market file"
+                         : svmlight              ? "an svmlight file"
+                         : is_uci_docword_name(path) ? "a UCI docword file"
+                                                     : nullptr;
+  if (std::filesystem::is_directory(path, ec)) {
+    // A directory of text files is a corpus, but not one named like a matrix file.
+    if (expected) throw InputError(path, std::string("is a directory, expected ") + expected + " (by its name)");
+    return InputFormat::Text;
+  }
+  require_regular_file(path);  // a FIFO or device would block or never end
+  if (is_corpus_file(path)) return InputFormat::Corpus;
   if (ends_with(p, ".strata")) return InputFormat::Corpus;  // a bad magic is then reported by the reader
   if (ends_with(p, ".mtx")) return InputFormat::MatrixMarket;
-  if (ends_with(p, ".svm") || ends_with(p, ".svmlight") || ends_with(p, ".libsvm")) return InputFormat::Svmlight;
+  if (svmlight) return InputFormat::Svmlight;
   if (is_uci_docword_name(path)) return InputFormat::Uci;
   return InputFormat::Text;
 }

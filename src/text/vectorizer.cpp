@@ -243,6 +243,8 @@ struct Vectorizer::Impl {
       return build(all);
     }
     const std::int64_t n = n_docs();
+    // Checked first: with no documents, min_df and max_df have nothing to count.
+    if (n == 0) throw InputError(source, "no documents (the input is empty)");
     const double max_count = options.max_df.is_fraction ? options.max_df.value * n : options.max_df.value;
     const double min_count = options.min_df.is_fraction ? options.min_df.value * n : options.min_df.value;
     if (max_count < min_count)

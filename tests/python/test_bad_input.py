@@ -312,3 +312,15 @@ def test_labels_path_that_is_a_directory_is_named_as_such(strata_cli, nmf_model_
     src = tmp_path / "X.mtx"
     proc, _ = run(strata_cli, "ssnmf", src, "-k", 2, "--labels", labels, "-o", tmp_path / "s", timeout=30)
     assert proc.returncode == 1 and f"{labels}: is a directory, expected a labels file" in proc.stderr, proc.stderr
+
+
+def test_empty_input_and_matrix_named_directory_are_named_as_such(strata_cli, tmp_path):
+    # Both reported "max_df corresponds to < documents than min_df".
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    proc, _ = run(strata_cli, "info", empty)
+    assert proc.returncode == 1 and f"{empty}: no documents" in proc.stderr, proc.stderr
+    folder = tmp_path / "x.mtx"
+    folder.mkdir()
+    proc, _ = run(strata_cli, "info", folder)
+    assert proc.returncode == 1 and f"{folder}: is a directory, expected a Matrix Market file" in proc.stderr, proc.stderr

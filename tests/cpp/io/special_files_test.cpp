@@ -56,3 +56,17 @@ TEST_F(SpecialFiles, FifosAreRefusedWithoutOpening) {
   expect_input_error([&] { MappedCorpusFile mapped(fifo); }, fifo, -1, keyword);
   expect_input_error([&] { load_corpus(fifo, LoadOptions{}); }, fifo, -1, "regular files only");
 }
+
+// A directory named like a matrix file was vectorized as a text directory and
+// reported "max_df corresponds to < documents than min_df".
+TEST_F(SpecialFiles, DirectoryNamedLikeAMatrixFileIsRefusedAsSuch) {
+  std::filesystem::create_directories(path("x.mtx"));
+  expect_input_error([&] { load_corpus(path("x.mtx"), LoadOptions{}); }, path("x.mtx"), -1,
+                     "is a directory, expected a Matrix Market file");
+  std::filesystem::create_directories(path("c.strata"));
+  expect_input_error([&] { load_corpus(path("c.strata"), LoadOptions{}); }, path("c.strata"), -1,
+                     "is a directory, expected a corpus file");
+  // Any other directory is a directory of text files; an empty one has no documents.
+  std::filesystem::create_directories(path("texts"));
+  expect_input_error([&] { load_corpus(path("texts"), LoadOptions{}); }, path("texts"), -1, "no documents");
+}

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 
 #include "strata/core/error.hpp"
 
@@ -107,4 +109,25 @@ TEST(Vectorizer, TransformUsesFittedVocabularyAndIdf) {
   EXPECT_EQ(unseen.matrix.indptr[1], 0);
   EXPECT_EQ(unseen.matrix.nnz(), 1);
   EXPECT_NEAR(unseen.matrix.data[0], 1.0, 1e-15);  // l2-normalized single term
+}
+
+// Issue 24: an empty input reported "max_df corresponds to < documents than
+// min_df", an ArgumentError about options the user never set.
+TEST(Vectorizer, EmptyInputHasNoDocuments) {
+  try {
+    vectorize(std::vector<std::string>{}, VectorizerOptions{});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no documents"), std::string::npos) << e.what();
+  }
+  const std::string empty = ::testing::TempDir() + "strata_empty_input.txt";
+  std::ofstream(empty).close();
+  try {
+    vectorize_file(empty, TextSourceOptions{}, VectorizerOptions{});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), empty);
+    EXPECT_NE(std::string(e.what()).find("no documents"), std::string::npos) << e.what();
+  }
+  std::remove(empty.c_str());
 }
