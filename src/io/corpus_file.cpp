@@ -14,6 +14,7 @@
 
 #include "strata/core/error.hpp"
 #include "strata/io/atomic_file.hpp"
+#include "text_fields.hpp"
 
 namespace strata {
 namespace {
@@ -96,6 +97,18 @@ std::string strings_payload(const std::vector<std::string>& strings) {
 
 std::size_t align_up(std::size_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
 
+// Columns may outnumber the nonzeros (empty columns are legal), but whatever
+// reads a corpus sizes arrays per column (column statistics, a fit's H), so the
+// column count is bounded by the file: by the nonzeros as for every matrix
+// format (io_detail::max_dimension_for_entries: 2^20 + 64 per nonzero), or by
+// the file's bytes at 8 a column (a vocabulary or idf section holds at least
+// that much). Rows need 8 bytes each of row pointers and are bounded by them.
+std::uint64_t max_columns(std::uint64_t nnz, std::uint64_t file_bytes) {
+  return std::max<std::uint64_t>(static_cast<std::uint64_t>(io_detail::max_dimension_for_entries(static_cast<Index>(
+                                     std::min<std::uint64_t>(nnz, std::uint64_t{1} << 62)))),
+                                 file_bytes / 8);
+}
+
 }  // namespace
 
 void write_corpus_file(const std::string& path, const Corpus& corpus) {
@@ -132,6 +145,11 @@ void write_corpus_file(const std::string& path, const Corpus& corpus) {
     offset = align_up(offset + s.payload.size());
   }
   const std::uint64_t file_size = offset;
+  if (static_cast<std::uint64_t>(m.cols) > max_columns(static_cast<std::uint64_t>(m.nnz()), file_size))
+    throw InputError(path, "cannot write " + std::to_string(m.cols) + " columns with " + std::to_string(m.nnz()) +
+                               " nonzeros and no vocabulary: a corpus file holds at most " +
+                               std::to_string(max_columns(static_cast<std::uint64_t>(m.nnz()), file_size)) +
+                               " columns for this many nonzeros (2^20 + 64 per nonzero)");
 
   std::string head(align_up(kHeaderSize + kEntrySize * sections.size()), '\0');
   std::memcpy(&head[0], kMagic, 8);
@@ -230,6 +248,11 @@ MappedCorpusFile::MappedCorpusFile(const std::string& path, const CorpusFileOpti
       fail("dimensions " + std::to_string(rows) + " x " + std::to_string(cols) + " with " + std::to_string(nnz) +
                " nonzeros are impossible for a file of " + std::to_string(size_) + " bytes",
            16);
+    if (cols > max_columns(nnz, size_))
+      fail(std::to_string(cols) + " columns are implausible for " + std::to_string(nnz) + " nonzeros in a file of " +
+               std::to_string(size_) + " bytes (at most " + std::to_string(max_columns(nnz, size_)) +
+               ": 2^20 + 64 per nonzero, or 8 bytes of the file per column; absurd dimensions, refusing to allocate)",
+           24);
 
     struct Found {
       const unsigned char* data = nullptr;

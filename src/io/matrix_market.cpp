@@ -128,8 +128,6 @@ SparseMatrix read_matrix_market(const std::string& path) {
       h.rows = v[0];
       h.cols = v[1];
       h.nnz = v[2];
-      check_dimension(path, "row count", h.rows, kMaxRows, max_text, number);
-      check_dimension(path, "column count", h.cols, kMaxCols, max_text, number);
       if (h.symmetry == Symmetry::Symmetric && h.rows != h.cols)
         throw InputError(path,
                          "symmetric matrix must be square (size line says " + std::to_string(h.rows) + " x " +
@@ -146,6 +144,11 @@ SparseMatrix read_matrix_market(const std::string& path) {
                                " bytes can hold (truncated file or absurd header)",
                            number);
       }
+      // Empty rows and columns are legal, but not without bound: the declared
+      // dimensions are checked against the declared entries (text_fields.hpp),
+      // which the file must then hold, before anything is sized from them.
+      check_dimension(path, "row count", h.rows, kMaxRows, h.nnz, number);
+      check_dimension(path, "column count", h.cols, kMaxCols, h.nnz, number);
       // A plain file's size bounds the entries; for gzip grow as entries arrive.
       Index reserve = h.nnz;
       if (gz || on_disk < 0) reserve = std::min<Index>(h.nnz, std::max<Index>(on_disk, 0) / 2 + 1024);
@@ -208,11 +211,6 @@ SparseMatrix read_matrix_market(const std::string& path) {
                          "after " +
                          std::to_string(entries),
                      last_line);
-  // A gzip file's text is known only now: check the row pointers to allocate.
-  if (gz) {
-    check_dimension(path, "row count", h.rows, kMaxRows, text_bytes, size_line);
-    check_dimension(path, "column count", h.cols, kMaxCols, text_bytes, size_line);
-  }
   return csr_from_triplets(h.rows, h.cols, std::move(triplets));
 }
 

@@ -40,13 +40,11 @@ SvmlightData read_svmlight(const std::string& path, Index n_features) {
       triplets.reserve(static_cast<std::size_t>(st.st_size / 8));
   }
   Index row = 0;
-  Index text_bytes = 0;
   std::int64_t min_index = std::numeric_limits<std::int64_t>::max();
   std::int64_t max_index = -1;
   long long max_index_line = 0;
 
   for_each_line(path, [&](std::string_view line, long long number) {
-    text_bytes += static_cast<Index>(line.size()) + 1;
     const std::size_t hash = line.find('#');
     if (hash != std::string_view::npos) line = line.substr(0, hash);
     Tokens t(line);
@@ -112,10 +110,16 @@ SvmlightData read_svmlight(const std::string& path, Index n_features) {
                            (offset ? " (indices are one-based)" : " (indices are zero-based)"),
                        max_index_line);
     cols = n_features;
-  } else if (cols > kDimensionSlack + kDimensionsPerByte * text_bytes) {
+  } else if (cols > max_dimension_for_entries(static_cast<Index>(triplets.size()))) {
+    // The width comes from the largest index: bounded by the stored pairs as
+    // a declared width is (text_fields.hpp), or every column array would be
+    // sized from one number in the file.
     throw InputError(path,
-                     "feature index " + std::to_string(max_index) + " is implausible for a file of " +
-                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
+                     "feature index " + std::to_string(max_index) + " is implausible for " +
+                         std::to_string(triplets.size()) + " stored pairs (at most " +
+                         std::to_string(max_dimension_for_entries(static_cast<Index>(triplets.size()))) +
+                         " columns: " + std::to_string(kDimensionFloor) + " + " + std::to_string(kDimensionsPerEntry) +
+                         " per pair; absurd dimensions, refusing to allocate)",
                      max_index_line);
   }
   out.matrix = csr_from_triplets(row, cols, std::move(triplets));

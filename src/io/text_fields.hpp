@@ -19,11 +19,25 @@ namespace strata::io_detail {
 
 constexpr Index kMaxRows = Index{1} << 62;
 constexpr Index kMaxCols = std::numeric_limits<ColIndex>::max();
-// Row pointers (8 bytes a row) are allocated from declared row counts, so a
-// dimension must be plausible for the file: at most kDimensionSlack plus
-// kDimensionsPerByte per byte of text. Real matrices stay far below.
-constexpr Index kDimensionSlack = Index{1} << 26;
-constexpr Index kDimensionsPerByte = 64;
+// Declared dimensions against stored entries. Empty rows and columns are
+// legal, so a matrix may be far wider (or taller) than its entries: a 3-entry
+// Matrix Market file may declare 64M columns. But everything downstream
+// allocates per row and per column (row pointers, column statistics, and a
+// fit's dense factors: W is rows x k, H is k x columns), so a declared dimension
+// is bounded by the entries the file holds (nnz, itself checked against the
+// file's bytes before anything is allocated):
+//   rows, columns <= kDimensionFloor + kDimensionsPerEntry * nnz.
+// Up to a million rows or columns are accepted whatever the entries; beyond,
+// at most 64 per stored entry (at least 98% of the rows or columns empty).
+// Real term-document matrices stay far below: every term occurs somewhere.
+constexpr Index kDimensionFloor = Index{1} << 20;
+constexpr Index kDimensionsPerEntry = 64;
+
+/// The largest row or column count accepted for `entries` stored entries.
+inline Index max_dimension_for_entries(Index entries) {
+  return entries > (kMaxRows - kDimensionFloor) / kDimensionsPerEntry ? kMaxRows
+                                                                       : kDimensionFloor + kDimensionsPerEntry * entries;
+}
 // The largest expansion deflate can achieve; bounds the text in a `.gz` file.
 constexpr Index kMaxGzipRatio = 1032;
 
@@ -98,19 +112,22 @@ inline Index file_bytes(const std::string& path) {
   return static_cast<Index>(st.st_size);
 }
 
-/// Rejects a declared dimension above `limit`, or implausible for a file of
-/// `text_bytes` bytes of text (-1: unknown), before anything is allocated from it.
-inline void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index text_bytes,
+/// Rejects a declared dimension above `limit`, or above what `entries` stored
+/// entries allow (max_dimension_for_entries), before anything is allocated from it.
+inline void check_dimension(const std::string& path, const char* what, Index value, Index limit, Index entries,
                             long long line) {
   if (value > limit)
     throw InputError(
         path,
         std::string(what) + " " + std::to_string(value) + " exceeds the supported maximum " + std::to_string(limit),
         line);
-  if (text_bytes >= 0 && value > kDimensionSlack + kDimensionsPerByte * text_bytes)
+  if (value > max_dimension_for_entries(entries))
     throw InputError(path,
-                     std::string(what) + " " + std::to_string(value) + " is implausible for a file of " +
-                         std::to_string(text_bytes) + " bytes (absurd dimensions; refusing to allocate)",
+                     std::string(what) + " " + std::to_string(value) + " is implausible for " +
+                         std::to_string(entries) + " stored entries (at most " +
+                         std::to_string(max_dimension_for_entries(entries)) + ": " +
+                         std::to_string(kDimensionFloor) + " + " + std::to_string(kDimensionsPerEntry) +
+                         " per entry; absurd dimensions, refusing to allocate)",
                      line);
 }
 

@@ -101,8 +101,6 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
                          number);
       header[header_read++] = v;
       if (header_read < 3) return;
-      check_dimension(path, "document count D", header[0], kMaxRows, max_text, number);
-      check_dimension(path, "word count W", header[1], kMaxCols, max_text, number);
       if (max_text >= 0) {
         const Index room = std::max<Index>(0, max_text - text_bytes) + 1;
         if (header[2] > room / kMinEntryBytes)
@@ -112,6 +110,10 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
                                " bytes can hold (truncated file or absurd header)",
                            number);
       }
+      // Empty documents and unused words are legal, but D and W are bounded by
+      // NNZ (text_fields.hpp) before anything is sized from them.
+      check_dimension(path, "document count D", header[0], kMaxRows, header[2], number);
+      check_dimension(path, "word count W", header[1], kMaxCols, header[2], number);
       Index reserve = header[2];
       if (gz || on_disk < 0) reserve = std::min<Index>(reserve, std::max<Index>(on_disk, 0) / 2 + 1024);
       triplets.reserve(static_cast<std::size_t>(reserve));
@@ -152,10 +154,6 @@ Corpus read_uci_bag_of_words(const std::string& docword_path, const std::string&
                          "file ends after " +
                          std::to_string(entries),
                      last_line);
-  if (gz) {
-    check_dimension(path, "document count D", header[0], kMaxRows, text_bytes, 1);
-    check_dimension(path, "word count W", header[1], kMaxCols, text_bytes, 2);
-  }
 
   Corpus corpus;
   corpus.matrix = csr_from_triplets(header[0], header[1], std::move(triplets));

@@ -293,6 +293,49 @@ def test_model_with_a_long_npy_header_field_loads(strata_cli, nmf_model_dir):
     assert len(proc.stderr) < 1000
 
 
+def _wide_corpus_file(good):
+    """good.strata with its column count set to 2^30 and the header CRC fixed."""
+    import struct
+    import zlib
+    data = bytearray(good.read_bytes())
+    data[24:32] = struct.pack("<Q", 1 << 30)
+    n_sections = struct.unpack_from("<I", data, 12)[0]
+    data[48:52] = b"\0\0\0\0"
+    data[48:52] = struct.pack("<I", zlib.crc32(bytes(data[:64 + 32 * n_sections])))
+    return bytes(data)
+
+
+# Tiny files that declare huge dimensions: strata info allocated 1 GB (70-byte
+# .mtx), 517 MB (14-byte svmlight), 3 GB (448-byte corpus file).
+@pytest.mark.parametrize("name,content", [
+    ("wide.mtx", MTX + "3 64000000 3\n1 1 1\n2 2 1\n3 3 1\n"),
+    ("tall.mtx", MTX + "64000000 3 3\n1 1 1\n2 2 1\n3 3 1\n"),
+    ("wide.svm", "1 64000000:1\n"),
+    ("docword.wide.txt", "3\n64000000\n3\n1 1 1\n2 2 1\n3 3 1\n"),
+    ("wide.strata", None),
+])
+def test_tiny_files_declaring_huge_dimensions_are_refused(strata_cli, good_corpus_file, tmp_path, name, content):
+    path = tmp_path / name
+    if content is None:
+        path.write_bytes(_wide_corpus_file(good_corpus_file))
+    else:
+        path.write_text(content)
+    proc, seconds = run(strata_cli, "info", path)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert str(path) in proc.stderr and "implausible" in proc.stderr, proc.stderr
+    assert seconds < 2.0
+
+
+def test_nmf_on_three_nonzeros_declared_64m_columns_wide_is_refused(strata_cli, tmp_path):
+    # Took 2.6 GB and 42 s before.
+    path = tmp_path / "wide.mtx"
+    path.write_text(MTX + "3 64000000 3\n1 1 1\n2 2 1\n3 3 1\n")
+    proc, seconds = run(strata_cli, "nmf", path, "-k", 2, "-o", tmp_path / "m", timeout=10)
+    assert proc.returncode == 1, proc.stderr
+    assert "absurd dimensions" in proc.stderr and f"{path}:2:" in proc.stderr, proc.stderr
+    assert seconds < 2.0
+
+
 def test_fifos_and_devices_are_refused_not_read(strata_cli, tmp_path):
     # strata info on a FIFO blocked forever, on /dev/zero it never ended.
     fifos = [tmp_path / "pipe.mtx", tmp_path / "pipe"]

@@ -250,3 +250,36 @@ TEST_F(CorpusFileTest, CooccurrenceNonzeroCountThatWrapsIsRejected) {
   spit(path("wrap.strata"), b);
   expect_error(path("wrap.strata"), "co-occurrence");
 }
+
+// Issue 24: a 448-byte corpus file declaring 2^30 columns passed (only 2^31 - 1
+// was checked) and strata info allocated gigabytes of per-column statistics.
+TEST_F(CorpusFileTest, ColumnCountIsBoundedByTheNonzerosOrTheFile) {
+  Corpus c;
+  c.matrix = csr_from_triplets(3, 4, {{0, 1, 2.0}, {2, 2, 7.25}});
+  write_corpus_file(path("c.strata"), c);
+  const std::string good = slurp(path("c.strata"));
+  std::string b = good;
+  put<std::uint64_t>(b, 24, std::uint64_t{1} << 30);
+  fix_header_crc(b);
+  spit(path("wide.strata"), b);
+  expect_error(path("wide.strata"), "columns are implausible for 2 nonzeros");
+  // 2^20 + 64 per nonzero is accepted.
+  put<std::uint64_t>(b, 24, (std::uint64_t{1} << 20) + 128);
+  fix_header_crc(b);
+  spit(path("edge.strata"), b);
+  EXPECT_EQ(MappedCorpusFile(path("edge.strata")).matrix().cols, (1 << 20) + 128);
+  // The writer refuses what the reader would.
+  c.matrix = csr_from_triplets(3, (1 << 20) + 129, {{0, 1, 2.0}, {2, 2, 7.25}});
+  try {
+    write_corpus_file(path("w.strata"), c);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot write 1048705 columns"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(path("w.strata")));
+  // With a vocabulary (8 bytes a column at least) any width the file holds is fine.
+  c.vocabulary.resize((1 << 20) + 129);
+  for (std::size_t j = 0; j < c.vocabulary.size(); ++j) c.vocabulary[j] = std::to_string(j);
+  write_corpus_file(path("v.strata"), c);
+  EXPECT_EQ(read_corpus_file(path("v.strata")).vocabulary.size(), (1u << 20) + 129);
+}

@@ -294,3 +294,20 @@ TEST_F(MatrixMarketTest, CorruptGzip) {
   for (std::size_t i = 12; i < garbage.size() - 8; ++i) garbage[i] = static_cast<char>(0xA5 ^ i);
   expect_error(write("garbage.mtx.gz", garbage), -1, "");
 }
+
+// Issue 24: a 70-byte file declaring 64M columns for 3 entries was accepted
+// (2^26 + 64 per byte allowed it): strata info allocated 1 GB and nmf -k 2
+// 2.6 GB. Declared dimensions are now bounded by the declared entries.
+TEST_F(MatrixMarketTest, DeclaredDimensionsAreBoundedByTheEntries) {
+  const std::string entries = "1 1 1\n2 2 1\n3 3 1\n";
+  expect_error(write("wide.mtx", kReal + "3 64000000 3\n" + entries), 2, "absurd dimensions");
+  expect_error(write("tall.mtx", kReal + "64000000 3 3\n" + entries), 2, "implausible for 3 stored entries");
+  expect_error(write_gz("wide.mtx.gz", kReal + "3 64000000 3\n" + entries), 2, "absurd dimensions");
+  // Empty columns are legal up to 2^20 + 64 per entry: 1,048,768 here.
+  const SparseMatrix m = read_matrix_market(write("edge.mtx", kReal + "3 1048768 3\n1 1 1\n2 2 1\n3 1048768 1\n"));
+  EXPECT_EQ(m.cols, 1048768);
+  EXPECT_EQ(m.nnz(), 3);
+  expect_error(write("over.mtx", kReal + "3 1048769 3\n" + entries), 2, "at most 1048768");
+  // With no entries, up to 2^20.
+  EXPECT_EQ(read_matrix_market(write("empty.mtx", kReal + "1048576 1048576 0\n")).rows, 1048576);
+}

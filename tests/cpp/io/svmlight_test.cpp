@@ -153,3 +153,12 @@ TEST_F(SvmlightTest, TruncatedGzipIsAnError) {
   const std::string gz(std::istreambuf_iterator<char>(in), {});
   expect_error(write("cut.svm.gz", gz.substr(0, gz.size() / 2)), -1, "truncated");
 }
+
+// Issue 24: "1 64000000:1" (14 bytes) made a 64M-column matrix (517 MB in
+// strata info); the width implied by the largest index is bounded by the pairs.
+TEST_F(SvmlightTest, WidthIsBoundedByTheStoredPairs) {
+  expect_error(write("wide.svm", "1 64000000:1\n"), 1, "absurd dimensions");
+  expect_error(write("wide2.svm", "1 1:1 1048705:1\n"), 1, "implausible for 2 stored pairs");
+  // 2^20 + 64 per pair: one-based index 1048704 gives width 1048704.
+  EXPECT_EQ(read_svmlight(write("edge.svm", "1 1:1 1048704:1\n")).matrix.cols, 1048704);
+}

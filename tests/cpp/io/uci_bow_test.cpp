@@ -145,3 +145,11 @@ TEST_F(UciBowTest, VocabularyLineCountMustMatchW) {
   write("vocab.hole.txt", "a\n\nc\nd\n");
   expect_error(write("docword.hole.txt", kDocword), 2, "empty term", (dir_ / "vocab.hole.txt").string());
 }
+
+// Issue 24: the same for D and W: bounded by NNZ before anything is sized from them.
+TEST_F(UciBowTest, DeclaredDimensionsAreBoundedByTheEntries) {
+  expect_error(write("docword.w.txt", "3\n64000000\n3\n1 1 1\n2 2 1\n3 3 1\n"), 3, "absurd dimensions");
+  expect_error(write("docword.d.txt", "64000000\n3\n3\n1 1 1\n2 2 1\n3 3 1\n"), 3, "implausible for 3 stored entries");
+  EXPECT_EQ(read_uci_bag_of_words(write("docword.e.txt", "3\n1048768\n3\n1 1 1\n2 2 1\n3 1048768 1\n")).matrix.cols,
+            1048768);
+}
