@@ -14,6 +14,7 @@
 
 #include "strata/core/error.hpp"
 #include "strata/io/atomic_file.hpp"
+#include "json_fields.hpp"
 #include "text_fields.hpp"
 
 namespace strata {
@@ -368,8 +369,8 @@ Corpus MappedCorpusFile::metadata() const {
   c.idf = idf_;
   const auto meta = nlohmann::json::parse(metadata_json_, nullptr, false);
   if (meta.is_object()) {
-    c.weighting = meta.value("weighting", std::string("unknown"));
-    c.window = meta.value("window", 0);
+    c.weighting = io_detail::json_string_or(meta, "weighting", path_, "unknown");
+    c.window = io_detail::json_int_or(meta, "window", path_, 0);
     if (meta.contains("provenance")) c.provenance_json = meta["provenance"].dump();
   }
   return c;

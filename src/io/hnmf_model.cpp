@@ -12,6 +12,7 @@
 #include "strata/io/atomic_file.hpp"
 #include "strata/io/model_dir.hpp"
 #include "strata/io/nmf_model.hpp"
+#include "json_fields.hpp"
 
 namespace strata {
 namespace fs = std::filesystem;
@@ -165,7 +166,7 @@ void save_hnmf_model(const std::string& dir, const HnmfResult& r, const HnmfOpti
 
 bool is_hnmf_model(const std::string& dir) {
   const json j = json::parse(read_model_json(dir), nullptr, false);
-  return j.is_object() && j.value("kind", "") == "hnmf";
+  return j.is_object() && j.contains("kind") && j["kind"].is_string() && j["kind"].get<std::string>() == "hnmf";
 }
 
 std::string format_topic_tree(const std::string& dir, int top) {
@@ -194,9 +195,9 @@ std::string format_topic_tree(const std::string& dir, int top) {
       if (l == 0) return;
       // Sub-topics whose parent is this topic, heaviest first.
       for (const auto& child : topic.at("children")) {
-        const int c = child.at("topic").get<int>();
+        const int c = io_detail::json_int(child, "topic", path);
         const json& below = layers[l - 1].at("topics").at(static_cast<size_t>(c));
-        if (below.at("parent").is_number() && below.at("parent").get<int>() == t)
+        if (below.at("parent").is_number() && io_detail::json_int(below, "parent", path) == t)
           show(l - 1, c, child.at("weight").get<double>(), depth + 1);
       }
     };
@@ -206,7 +207,7 @@ std::string format_topic_tree(const std::string& dir, int top) {
       for (const auto& topic : layers[l].at("topics"))
         if (!topic.at("parent").is_number()) {
           out += "(no super-topic)\n";
-          show(l, topic.at("topic").get<int>(), -1.0, 1);
+          show(l, io_detail::json_int(topic, "topic", path), -1.0, 1);
         }
   } catch (const json::exception& e) {
     throw InputError(path, std::string("malformed: ") + e.what());

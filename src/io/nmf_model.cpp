@@ -12,6 +12,7 @@
 #include "strata/io/npy.hpp"
 #include "strata/linalg/spmm.hpp"
 #include "strata/text/document_reader.hpp"
+#include "json_fields.hpp"
 
 namespace strata {
 namespace fs = std::filesystem;
@@ -105,23 +106,23 @@ NmfModel load_nmf_model(const std::string& dir) {
   const json j = json::parse(read_model_json(dir), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
   NmfModel m;
-  m.kind = j.value("kind", "");
+  m.kind = io_detail::json_string_or(j, "kind", model_path, "");
   // SSNMF directories add B to an NMF's; SVD and PCA ones hold components instead of H.
   const bool nmf_model = m.kind == "nmf" || m.kind == "ssnmf";
   if (!nmf_model && m.kind != "svd" && m.kind != "pca")
     throw InputError(model_path, "kind is '" + m.kind + "', expected a model written by strata nmf, ssnmf or svd");
   try {
-    const json& p = j.at("parameters");
-    m.options.k = p.at("k").get<int>();
+    const json& p = io_detail::json_member(j, "parameters", model_path);
+    m.options.k = io_detail::json_int(p, "k", model_path, 1);
     if (nmf_model) {
-      m.options.loss = parse_nmf_loss(p.at("loss").get<std::string>());
-      m.options.solver = parse_nmf_solver(p.at("solver").get<std::string>());
+      m.options.loss = parse_nmf_loss(io_detail::json_string(p, "loss", model_path));
+      m.options.solver = parse_nmf_solver(io_detail::json_string(p, "solver", model_path));
     }
     if (j.contains("text") && j["text"].is_object()) {
       const json& t = j["text"];
-      m.weighting = t.value("weighting", "unknown");
-      m.vectorizer.sublinear_tf = t.value("sublinear_tf", false);
-      m.vectorizer.norm = parse_norm(t.value("norm", "default"));
+      m.weighting = io_detail::json_string_or(t, "weighting", model_path, "unknown");
+      m.vectorizer.sublinear_tf = io_detail::json_bool_or(t, "sublinear_tf", model_path, false);
+      m.vectorizer.norm = parse_norm(io_detail::json_string_or(t, "norm", model_path, "default"));
       if (t.contains("idf") && t["idf"].is_string()) {
         const NpyArray idf = read_npy((fs::path(dir) / t["idf"].get<std::string>()).string());
         m.idf = idf.values;

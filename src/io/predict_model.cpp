@@ -1,6 +1,7 @@
 #include "strata/io/predict_model.hpp"
 
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "strata/core/error.hpp"
@@ -10,6 +11,7 @@
 #include "strata/solvers/hnmf.hpp"
 #include "strata/solvers/ssnmf.hpp"
 #include "strata/text/document_reader.hpp"
+#include "json_fields.hpp"
 
 namespace strata {
 namespace fs = std::filesystem;
@@ -48,7 +50,7 @@ PredictionModel load_prediction_model(const std::string& dir) {
   const json j = json::parse(read_model_json(dir), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
   PredictionModel m;
-  m.kind = j.value("kind", "");
+  m.kind = io_detail::json_string_or(j, "kind", model_path, "");
   const std::string b_path = (fs::path(dir) / "B.npy").string();
   const std::string classes_path = (fs::path(dir) / "classes.txt").string();
   if (m.kind == "ssnmf") {
@@ -56,12 +58,8 @@ PredictionModel load_prediction_model(const std::string& dir) {
   } else if (m.kind == "hnmf") {
     if (!fs::exists(b_path))
       throw InputError(model_path, "a hierarchical model fit without labels (no B.npy): it does not classify");
-    std::vector<int> ranks;
-    try {
-      ranks = j.at("parameters").at("ranks").get<std::vector<int>>();
-    } catch (const json::exception& e) {
-      throw InputError(model_path, std::string("malformed: ") + e.what());
-    }
+    const std::vector<int> ranks = io_detail::json_int_array(io_detail::json_member(j, "parameters", model_path),
+                                                             "ranks", model_path, 1, std::numeric_limits<int>::max());
     if (ranks.empty()) throw InputError(model_path, "no ranks");
     m.text.kind = "hnmf";
     m.text.H = read_matrix((fs::path(dir) / "H_0.npy").string());

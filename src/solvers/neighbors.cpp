@@ -42,7 +42,10 @@ LatentSpace load_latent_space(const std::string& dir) {
   const std::string model_path = (fs::path(dir) / "model.json").string();
   const auto j = nlohmann::json::parse(read_model_json(dir), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw InputError(model_path, "not valid JSON");
-  const std::string kind = j.value("kind", "");
+  const auto kind_field = j.find("kind");
+  if (kind_field != j.end() && !kind_field->is_string())
+    throw InputError(model_path, "field 'kind' must be a string (got " + kind_field->dump().substr(0, 40) + ")");
+  const std::string kind = kind_field == j.end() ? std::string() : kind_field->get<std::string>();
   const bool embedding = kind == "word_embedding" || kind == "graph_embedding";
   if (kind != "svd" && kind != "pca" && !embedding)
     throw InputError(model_path, "kind is '" + kind +

@@ -367,3 +367,32 @@ def test_empty_input_and_matrix_named_directory_are_named_as_such(strata_cli, tm
     folder.mkdir()
     proc, _ = run(strata_cli, "info", folder)
     assert proc.returncode == 1 and f"{folder}: is a directory, expected a Matrix Market file" in proc.stderr, proc.stderr
+
+
+def test_model_json_type_errors_name_the_file_and_the_field(strata_cli, nmf_model_dir):
+    # nlohmann's bare type error, without the file ("kind") or the field ("k").
+    model_json = nmf_model_dir / "model.json"
+    good = json.loads(model_json.read_text())
+    for field, value, message in [("k", "2", "field 'k' must be an integer"),
+                                  ("kind", 7, "field 'kind' must be a string")]:
+        j = json.loads(json.dumps(good))
+        if field == "kind":
+            j["kind"] = value
+        else:
+            j["parameters"][field] = value
+        model_json.write_text(json.dumps(j))
+        proc, _ = run(strata_cli, "topics", nmf_model_dir)
+        assert proc.returncode == 1, proc.stderr
+        assert f"{model_json}: {message}" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("k", [2**32 + 2, 1e300, -1])
+def test_model_json_integers_are_range_checked(strata_cli, nmf_model_dir, k):
+    # k = 2^32 + 2 was silently cut to 2 (and loaded); 1e300 was converted to int (UB).
+    model_json = nmf_model_dir / "model.json"
+    j = json.loads(model_json.read_text())
+    j["parameters"]["k"] = k
+    model_json.write_text(json.dumps(j))
+    proc, _ = run(strata_cli, "topics", nmf_model_dir)
+    assert proc.returncode == 1, proc.stdout
+    assert f"{model_json}: field 'k' must be an integer in [1, 2147483647]" in proc.stderr, proc.stderr
