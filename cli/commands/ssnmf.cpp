@@ -30,7 +30,7 @@ void register_ssnmf(CLI::App& app) {
   auto* cmd = app.add_subcommand("ssnmf", "Semi-supervised NMF: X ~ W H and labels Y ~ W B (topics that classify)");
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
   cmd->add_option("-k,--components", a->ssnmf.k,
-                  "Number of components (topics); 0: chosen on the validation split among c, 4c, 16c (c classes)")
+                  "Number of components (topics); 0: chosen by validation among c, 4c, 16c (c classes)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
@@ -38,11 +38,17 @@ void register_ssnmf(CLI::App& app) {
                   "Labels file: one line per document, the label or an empty line (unlabeled). "
                   "Default: the labels the input carries (a TSV label column, the Brown genres)");
   cmd->add_option("--lambda", a->ssnmf.lambda,
-                  "Weight of the label term (0: chosen on the validation split among 0.1, 1, 10 x ||X||^2 / n_labeled)")
+                  "Weight of the label term (0: chosen by validation among 0.1, 1, 10 x ||X||^2 / n_labeled)")
       ->capture_default_str();
+  cmd->add_option("--folds", a->ssnmf.folds,
+                  "Cross-validation folds over the labeled documents (stratified): each candidate k, lambda is fit "
+                  "once per fold with its labels hidden, scored by the pooled accuracy; chooses k and lambda and "
+                  "gives the reported accuracy (1: one split of --validation)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--validation", a->ssnmf.validation,
-                  "Fraction of the labeled documents (per class) hidden from the candidate fits: chooses k and lambda "
-                  "and gives the reported accuracy (0: none)")
+                  "0: no validation; with --folds 1, the fraction of the labeled documents (per class) hidden from "
+                  "the candidate fits")
       ->capture_default_str();
   cmd->add_option("--classifier", a->classifier,
                   "fold-in: classify every document from its fold-in codes, B refit on the labeled ones; joint: the "
@@ -122,12 +128,14 @@ void register_ssnmf(CLI::App& app) {
                 static_cast<long long>(seen.n_labeled()), static_cast<long long>(X.rows), r.lambda, r.iterations,
                 to_string(r.status).c_str(), r.seconds, r.relative_error);
     if (r.validation_documents > 0)
-      std::printf("validation accuracy: %.4f (%lld labeled documents whose labels the scoring fit did not see)\n",
-                  r.validation_accuracy, static_cast<long long>(r.validation_documents));
+      std::printf("validation accuracy: %.4f (%lld labeled documents, each scored by a fit that did not see its "
+                  "label%s)\n",
+                  r.validation_accuracy, static_cast<long long>(r.validation_documents),
+                  o.folds >= 2 ? ("; " + std::to_string(o.folds) + "-fold cross-validation").c_str() : "");
     else
       std::printf("validation accuracy: none (--validation 0 or too few labeled documents)\n");
     if (r.selection.size() > 1) {
-      std::printf("chosen on the validation split:");
+      std::printf("chosen by validation accuracy:");
       for (const SsnmfCandidate& c : r.selection)
         std::printf(" k=%d,lambda=%.3gx:%.3f", c.k, c.lambda_multiple, c.accuracy);
       std::printf("\n");

@@ -29,7 +29,7 @@ void bind_ssnmf(py::module_& m) {
          const std::string& label_loss, double lam, const std::string& init, int max_iter, double tol,
          int inner_sweeps, std::uint64_t seed, int threads, const py::object& progress, double validation,
          const std::vector<double>& lambda_multiples, const std::vector<int>& k_candidates,
-         const std::string& classifier) {
+         const std::string& classifier, int folds) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         require_argument(codes.ndim() == 1 && codes.shape(0) == rows, "codes", "one per row of X (" +
                          std::to_string(rows) + ")", std::to_string(codes.size()));
@@ -51,6 +51,7 @@ void bind_ssnmf(py::module_& m) {
         o.seed = seed;
         o.threads = threads;
         o.validation = validation;
+        o.folds = folds;
         o.lambda_multiples = lambda_multiples;
         o.k_candidates = k_candidates;
         o.classifier = parse_ssnmf_classifier(classifier);
@@ -88,6 +89,8 @@ void bind_ssnmf(py::module_& m) {
           e["lambda"] = c.lambda;
           e["lambda_multiple"] = c.lambda_multiple;
           e["accuracy"] = c.accuracy;
+          e["log_loss"] = c.log_loss;
+          e["fold_accuracy"] = c.fold_accuracy;
           e["iterations"] = c.iterations;
           e["seconds"] = c.seconds;
           selection.append(std::move(e));
@@ -109,14 +112,15 @@ void bind_ssnmf(py::module_& m) {
       "Fits SSNMF, X ~ W H and Y ~ W B (strata::ssnmf); codes: class per row, -1 = unlabeled. Returns a dict with "
       "W, H, B (the classifier), B_fit, k, history, iterations, loss, data_loss, label_loss, lambda, relative_error, "
       "seconds, status, predicted, training_accuracy, validation_accuracy, validation_documents, selection. k = 0 "
-      "and lam = 0 are chosen on a validation split of the labeled rows.",
+      "and lam = 0 are chosen by validation over the labeled rows: folds-fold cross-validation (folds >= 2) or one "
+      "split hiding the validation fraction (folds = 1); validation = 0: none.",
       py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("rows"), py::arg("cols"), py::arg("codes"),
       py::arg("n_classes"), py::arg("k"), py::arg("solver") = "hals", py::arg("loss") = "frobenius",
       py::arg("label_loss") = "frobenius", py::arg("lam") = 0.0, py::arg("init") = "nndsvda",
       py::arg("max_iter") = 200, py::arg("tol") = 1e-4, py::arg("inner_sweeps") = 0, py::arg("seed") = 0,
       py::arg("threads") = 0, py::arg("progress") = py::none(), py::arg("validation") = 0.2,
       py::arg("lambda_multiples") = std::vector<double>{}, py::arg("k_candidates") = std::vector<int>{},
-      py::arg("classifier") = "fold-in");
+      py::arg("classifier") = "fold-in", py::arg("folds") = 3);
 
   m.def(
       "ssnmf_scores",

@@ -12,8 +12,8 @@ marked in ``y`` by -1 (numeric labels, scikit-learn's semi-supervised
 convention) or by "" / None (string labels). A sample's class is the argmax of
 w B, w its fold-in codes (NNLS against H, ``transform``), with B refit on the
 labeled samples' fold-in codes (classifier='fold-in'). n_components and lam
-are chosen, when not given, on a validation split of the labeled samples,
-whose accuracy is ``validation_accuracy_``. docs/ssnmf.md has the math and
+are chosen, when not given, by cross-validation over the labeled samples
+(``folds`` stratified folds), whose accuracy is ``validation_accuracy_``. docs/ssnmf.md has the math and
 the rules.
 """
 import numbers
@@ -51,17 +51,24 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_components : int or None, default=None
-        Number of topics k; None chooses it on the validation split among c,
-        4c and 16c (c classes; clamped to min(n_samples, n_features) / 8).
+        Number of topics k; None chooses it by validation among c, 4c and 16c
+        (c classes; clamped to min(n_samples, n_features) / 8).
     lam : float or None, default=None
-        Weight of the label term; None (or 0) chooses it on the validation
-        split among 0.1, 1 and 10 times the balance value scale(X) /
+        Weight of the label term; None (or 0) chooses it by validation among
+        0.1, 1 and 10 times the balance value scale(X) /
         scale(Y_labeled) (both terms weigh the same at W = 0), scale = 0.5
         ||.||_F^2 for a Frobenius term and the sum of entries for a KL term.
+    folds : int, default=3
+        Cross-validation folds over the labeled samples (stratified): every
+        candidate (n_components, lam) is fit once per fold with that fold's
+        labels hidden and scored by its accuracy on them, pooled over the
+        folds; the best (ties: the smaller log-loss) is refit with all labels.
+        The pooled accuracy is ``validation_accuracy_``. 1: one split, hiding
+        the ``validation`` fraction.
     validation : float, default=0.2
-        Fraction of the labeled samples (per class) whose labels are hidden
-        from the candidate fits; they choose n_components and lam and give
-        ``validation_accuracy_``. 0: no validation (then None takes 4c and 1x).
+        0: no validation (then None takes 4c and 1x); with folds=1, the
+        fraction of the labeled samples (per class) whose labels are hidden
+        from the candidate fits.
     classifier : {'fold-in', 'joint'}, default='fold-in'
         'fold-in': every sample is classified from its fold-in codes, with B
         refit on the labeled samples' fold-in codes. 'joint': the papers' rule,
@@ -104,10 +111,12 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
     lambda_ : float
         The label weight used.
     validation_accuracy_ : float
-        Accuracy on the validation samples, whose labels the fit that scored
-        them did not see (nan without validation).
+        Accuracy on the validation samples (every labeled sample with
+        cross-validation), each scored by a fit that did not see its label
+        (nan without validation).
     selection_ : list of dict
-        Every (k, lambda) tried: k, lambda, lambda_multiple, accuracy, iterations, seconds.
+        Every (k, lambda) tried: k, lambda, lambda_multiple, accuracy (pooled over the folds),
+        log_loss, fold_accuracy, iterations, seconds (summed over the folds' fits).
     n_components_, n_iter_, history_, status_, relative_error_, reconstruction_err_,
     training_accuracy_ (on the labeled samples, whose labels the fit saw), validation_documents_,
     fit_seconds_, n_features_in_.
@@ -115,10 +124,11 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, n_components=None, *, lam=None, loss="frobenius", label_loss="frobenius", solver="hals",
                  init=None, tol=1e-4, max_iter=200, random_state=None, verbose=0, threads=0, inner_sweeps=0,
-                 validation=0.2, classifier="fold-in"):
+                 validation=0.2, classifier="fold-in", folds=3):
         self.n_components = n_components
         self.lam = lam
         self.validation = validation
+        self.folds = folds
         self.classifier = classifier
         self.loss = loss
         self.label_loss = label_loss
@@ -176,7 +186,8 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
         return dict(k=k, lam=real("lam", self.lam, 0.0, allow_none=True), loss=loss, label_loss=label_loss,
                     solver=self.solver, init=self.init or "nndsvda", tol=real("tol", self.tol, 0.0),
                     max_iter=integer("max_iter", self.max_iter, 1), threads=integer("threads", self.threads, 0),
-                    inner_sweeps=integer("inner_sweeps", self.inner_sweeps, 0), validation=validation)
+                    inner_sweeps=integer("inner_sweeps", self.inner_sweeps, 0), validation=validation,
+                    folds=integer("folds", self.folds, 1))
 
     def _encode(self, y, n_samples):
         """y with unlabeled markers -> (classes, int32 codes with -1 for unlabeled)."""
@@ -211,7 +222,7 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
                         loss=p["loss"], label_loss=p["label_loss"], lam=p["lam"], init=p["init"],
                         max_iter=p["max_iter"], tol=p["tol"], inner_sweeps=p["inner_sweeps"], seed=seed,
                         threads=p["threads"], progress=progress, validation=p["validation"],
-                        classifier=self.classifier)
+                        classifier=self.classifier, folds=p["folds"])
         if r["status"] == "max_iterations" and p["tol"] > 0:
             warnings.warn(f"Maximum number of iterations {p['max_iter']} reached. Increase it to improve "
                           "convergence.", ConvergenceWarning)

@@ -31,6 +31,7 @@ json options_json(const SsnmfOptions& o, const SsnmfResult& r) {
   j["lambda_option"] = o.lambda > 0 ? json(o.lambda) : json("auto");
   j["classifier"] = to_string(o.classifier);
   j["validation"] = o.validation;
+  j["folds"] = o.folds;
   j["init"] = to_string(o.init);
   j["max_iter"] = o.max_iter;
   j["tol"] = o.tol;
@@ -80,7 +81,8 @@ void save_ssnmf_model(const std::string& dir, const SsnmfResult& r, const SsnmfO
   json selection = json::array();
   for (const SsnmfCandidate& c : r.selection)
     selection.push_back({{"k", c.k}, {"lambda", c.lambda}, {"lambda_multiple", c.lambda_multiple},
-                         {"accuracy", c.accuracy}, {"iterations", c.iterations}, {"seconds", c.seconds}});
+                         {"accuracy", c.accuracy}, {"log_loss", c.log_loss}, {"fold_accuracy", c.fold_accuracy},
+                         {"iterations", c.iterations}, {"seconds", c.seconds}});
   summary["selection"] = selection;
   summary["k"] = r.k;
   // On the documents whose labels the final fit saw (optimistic; not a test accuracy).

@@ -455,8 +455,10 @@ DenseMatrix fit_label_map(const DenseMatrix& codes, const LabeledRows& lab, Inde
 /// Sets B, predicted and training_accuracy of a fitted factorization
 /// (SsnmfClassifier): FoldIn classifies every document from its fold-in
 /// codes with B refit on the labeled ones; Joint from the fitted W and B_fit.
+/// `scores`, when given, receives every document's class scores (ssnmf_scores
+/// of the codes the rule classifies).
 void classify(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& o, int threads,
-              SsnmfResult& res) {
+              SsnmfResult& res, DenseMatrix* scores = nullptr) {
   const LabeledRows lab = split_rows(labels);
   const Index c = labels.n_classes();
   std::vector<Index> count(static_cast<size_t>(c), 0);
@@ -465,6 +467,7 @@ void classify(const SparseView& X, const LabelEncoding& labels, const SsnmfOptio
   if (o.classifier == SsnmfClassifier::Joint) {
     res.B = res.B_fit;
     res.predicted = ssnmf_predict(res.W, res.B, majority);
+    if (scores) *scores = ssnmf_scores(res.W, res.B);
   } else {
     NmfOptions fold;
     fold.k = res.k;
@@ -474,6 +477,7 @@ void classify(const SparseView& X, const LabelEncoding& labels, const SsnmfOptio
     const DenseMatrix codes = nmf_transform(X, res.H, fold);
     res.B = fit_label_map(codes, lab, c, o.label_loss, threads);
     res.predicted = ssnmf_predict(codes, res.B, majority);
+    if (scores) *scores = ssnmf_scores(codes, res.B);
   }
   Index correct = 0;
   for (size_t r = 0; r < lab.rows.size(); ++r) correct += res.predicted[static_cast<size_t>(lab.rows[r])] == lab.cls[r];
@@ -521,6 +525,26 @@ std::vector<Index> ssnmf_validation_split(const LabelEncoding& labels, double fr
   return hidden;
 }
 
+std::vector<std::int32_t> ssnmf_cv_folds(const LabelEncoding& labels, int folds, std::uint64_t seed) {
+  require_argument(folds >= 2, "folds", ">= 2", std::to_string(folds));
+  std::vector<std::vector<Index>> by_class(static_cast<size_t>(labels.n_classes()));
+  std::vector<std::int32_t> fold(static_cast<size_t>(labels.n_documents()), -1);
+  for (Index i = 0; i < labels.n_documents(); ++i) {
+    const std::int32_t code = labels.codes[static_cast<size_t>(i)];
+    if (code >= 0 && code < labels.n_classes()) by_class[static_cast<size_t>(code)].push_back(i);
+  }
+  // Each class shuffled, then dealt round-robin with one counter running over
+  // all classes: a class's documents spread over the folds (counts differing
+  // by at most one), and so do the folds' sizes.
+  Random rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  Index counter = 0;
+  for (auto& docs : by_class) {
+    rng.shuffle(docs);
+    for (Index i : docs) fold[static_cast<size_t>(i)] = static_cast<std::int32_t>(counter++ % folds);
+  }
+  return fold;
+}
+
 SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfOptions& o, const DenseMatrix* W0,
                   const DenseMatrix* H0, const DenseMatrix* B0) {
   const Index limit = std::min(X.rows, X.cols);
@@ -530,6 +554,7 @@ SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfO
   require_argument(o.lambda >= 0 && std::isfinite(o.lambda), "lambda", ">= 0 and finite (0 = automatic)",
                    std::to_string(o.lambda));
   require_argument(o.validation >= 0 && o.validation < 1, "validation", "in [0, 1)", std::to_string(o.validation));
+  require_argument(o.folds >= 1, "folds", ">= 1 (1 = one validation split)", std::to_string(o.folds));
   require_argument(labels.n_documents() == X.rows, "labels",
                    "one entry per document (" + std::to_string(X.rows) + ")", std::to_string(labels.n_documents()));
   require_argument(labels.n_labeled() > 0, "labels", "at least one labeled document", "none labeled");
@@ -556,39 +581,76 @@ SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfO
   double best_multiple = multiples[multiples.size() / 2];
   double validation_accuracy = std::numeric_limits<double>::quiet_NaN();
   std::vector<SsnmfCandidate> selection;
-  const std::vector<Index> hidden =
-      o.validation > 0 ? ssnmf_validation_split(labels, o.validation, o.seed) : std::vector<Index>{};
-  if (!hidden.empty()) {
-    LabelEncoding seen = labels;
-    for (Index i : hidden) seen.codes[static_cast<size_t>(i)] = -1;
-    double best = -1.0;
+  // The validation splits: each hides some labeled documents from one fit.
+  // Cross-validation needs two labeled documents (a fold's fit keeps one).
+  std::vector<std::vector<Index>> splits;
+  if (o.validation > 0 && o.folds >= 2 && labels.n_labeled() >= 2) {
+    const std::vector<std::int32_t> fold = ssnmf_cv_folds(labels, o.folds, o.seed);
+    splits.resize(static_cast<size_t>(o.folds));
+    for (Index i = 0; i < X.rows; ++i)
+      if (fold[static_cast<size_t>(i)] >= 0) splits[static_cast<size_t>(fold[static_cast<size_t>(i)])].push_back(i);
+    splits.erase(std::remove_if(splits.begin(), splits.end(), [](const auto& h) { return h.empty(); }), splits.end());
+  } else if (o.validation > 0 && o.folds == 1) {
+    std::vector<Index> hidden = ssnmf_validation_split(labels, o.validation, o.seed);
+    if (!hidden.empty()) splits.push_back(std::move(hidden));
+  }
+  Index scored = 0;
+  for (const auto& h : splits) scored += static_cast<Index>(h.size());
+  if (!splits.empty()) {
+    const double balance_all = ssnmf_default_lambda(X, labels, o.loss, o.label_loss);
+    const SsnmfCandidate* best = nullptr;
+    selection.reserve(ks.size() * multiples.size());
     for (int k : ks) {
       for (double multiple : multiples) {
-        SsnmfOptions f = o;
-        f.k = k;
-        f.lambda = lambda_for(seen, multiple);
-        SsnmfResult r = fit_factorization(X, seen, f, W0, H0, B0);
-        classify(X, seen, f, threads, r);
+        SsnmfCandidate cand;
+        cand.k = k;
+        cand.lambda = lambda_for(labels, multiple);
+        cand.lambda_multiple = cand.lambda / balance_all;
         Index correct = 0;
-        for (Index i : hidden) correct += r.predicted[static_cast<size_t>(i)] == labels.codes[static_cast<size_t>(i)];
-        const double accuracy = static_cast<double>(correct) / static_cast<double>(hidden.size());
-        const double balance = ssnmf_default_lambda(X, seen, o.loss, o.label_loss);
-        selection.push_back({k, f.lambda, f.lambda / balance, accuracy, r.iterations, r.seconds});
-        if (r.status == NmfStatus::Interrupted) {  // the caller asked to stop: return what there is
-          r.selection = std::move(selection);
-          r.validation_documents = static_cast<Index>(hidden.size());
-          r.validation_accuracy = accuracy;
-          r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-          return r;
+        double log_loss = 0.0;
+        for (const std::vector<Index>& hidden : splits) {
+          LabelEncoding seen = labels;
+          for (Index i : hidden) seen.codes[static_cast<size_t>(i)] = -1;
+          SsnmfOptions f = o;
+          f.k = k;
+          f.lambda = lambda_for(seen, multiple);
+          SsnmfResult r = fit_factorization(X, seen, f, W0, H0, B0);
+          DenseMatrix scores;
+          classify(X, seen, f, threads, r, &scores);
+          Index fold_correct = 0;
+          for (Index i : hidden) {
+            const std::int32_t truth = labels.codes[static_cast<size_t>(i)];
+            fold_correct += r.predicted[static_cast<size_t>(i)] == truth;
+            log_loss -= std::log(std::max(scores(i, truth), kSsnmfMinScore));
+          }
+          correct += fold_correct;
+          cand.fold_accuracy.push_back(static_cast<double>(fold_correct) / static_cast<double>(hidden.size()));
+          cand.iterations += r.iterations;
+          cand.seconds += r.seconds;
+          if (r.status == NmfStatus::Interrupted) {  // the caller asked to stop: return what there is
+            cand.accuracy = cand.fold_accuracy.back();
+            selection.push_back(std::move(cand));
+            r.selection = std::move(selection);
+            r.validation_documents = static_cast<Index>(hidden.size());
+            r.validation_accuracy = r.selection.back().accuracy;
+            r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+            return r;
+          }
         }
-        if (accuracy > best) {
-          best = accuracy;
-          best_k = k;
-          best_multiple = multiple;
-        }
+        cand.accuracy = static_cast<double>(correct) / static_cast<double>(scored);
+        cand.log_loss = log_loss / static_cast<double>(scored);
+        selection.push_back(std::move(cand));
       }
     }
-    validation_accuracy = best;
+    // The best accuracy; among equal accuracies the smaller log-loss, then the
+    // first candidate (in order of k, then lambda).
+    for (const SsnmfCandidate& cand : selection)
+      if (!best || cand.accuracy > best->accuracy ||
+          (cand.accuracy == best->accuracy && cand.log_loss < best->log_loss))
+        best = &cand;
+    best_k = best->k;
+    best_multiple = multiples[static_cast<size_t>(best - selection.data()) % multiples.size()];
+    validation_accuracy = best->accuracy;
   }
 
   SsnmfOptions f = o;
@@ -597,7 +659,7 @@ SsnmfResult ssnmf(const SparseView& X, const LabelEncoding& labels, const SsnmfO
   SsnmfResult res = fit_factorization(X, labels, f, W0, H0, B0);
   classify(X, labels, f, threads, res);
   res.validation_accuracy = validation_accuracy;
-  res.validation_documents = static_cast<Index>(hidden.size());
+  res.validation_documents = scored;
   res.selection = std::move(selection);
   res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return res;

@@ -77,11 +77,15 @@ def test_model_directory(model, brown_corpus, labels_file):
     labeled = [i for i, s in enumerate(seen) if s]
     assert metrics["training_accuracy"] == pytest.approx(np.mean([predicted[i] == seen[i] for i in labeled]))
     assert metrics["labeled_documents"] == 250
-    # lambda chosen on the validation split (25 + 25 of the 250 labels hidden) among 0.1, 1, 10 x the balance value.
-    assert metrics["validation_documents"] == 50
+    # lambda chosen by 3-fold cross-validation (every one of the 250 labels hidden from one fit) among 0.1, 1,
+    # 10 x the balance value: the best pooled accuracy, ties to the smaller log-loss.
+    assert metrics["validation_documents"] == 250
     assert [c["lambda_multiple"] for c in metrics["selection"]] == pytest.approx([0.1, 1, 10])
-    best = max(metrics["selection"], key=lambda c: c["accuracy"])
+    assert all(len(c["fold_accuracy"]) == 3 for c in metrics["selection"])
+    best = max(metrics["selection"], key=lambda c: (c["accuracy"], -c["log_loss"]))
     assert metrics["validation_accuracy"] == best["accuracy"]
+    # Pooled over folds of 84, 83 and 83 documents: within rounding of the folds' mean.
+    assert all(abs(c["accuracy"] - np.mean(c["fold_accuracy"])) < 0.01 for c in metrics["selection"])
     assert metrics["lambda"] == pytest.approx(best["lambda_multiple"] * X.power(2).sum() / 250, rel=1e-12)
     history = metrics["history"]
     assert all(set(h) == {"iteration", "seconds", "loss", "relative_error"} for h in history)
@@ -91,6 +95,7 @@ def test_model_directory(model, brown_corpus, labels_file):
                                                       rel=1e-8)
     model_json = json.loads((out / "model.json").read_text())
     assert model_json["kind"] == "ssnmf" and model_json["parameters"]["k"] == 10
+    assert model_json["parameters"]["folds"] == 3
     # The unlabeled half is classified far better than by chance.
     truth = labels_file[1]
     hidden = [i for i in range(500) if i % 2 == 1]

@@ -194,17 +194,27 @@ def test_brown_beats_unsupervised_nmf_with_logistic_regression(brown):
 
 
 def test_validation_chooses_lambda_and_is_reported(brown):
-    """lam=None: 0.1, 1 and 10 x the balance value are scored on 20% of the
-    labeled documents (their labels hidden); the best is refit with all labels."""
+    """lam=None: 0.1, 1 and 10 x the balance value are scored by 3-fold
+    cross-validation over the labeled documents (each fold's labels hidden from
+    one fit); the best pooled accuracy (ties: the smaller log-loss) is refit
+    with all labels. folds=1: one split of 20% of the labeled documents."""
     X, _, group = brown
     y_seen, _ = hide(group, 0.4, seed=1, marker="")
+    n_labeled = int(np.sum(y_seen != ""))
     m = strata.SSNMF(8, random_state=0, threads=2, max_iter=60).fit(X, y_seen)
     assert [e["lambda_multiple"] for e in m.selection_] == pytest.approx([0.1, 1, 10])
-    best = max(m.selection_, key=lambda e: e["accuracy"])
+    assert all(len(e["fold_accuracy"]) == 3 and np.isfinite(e["log_loss"]) for e in m.selection_)
+    best = max(m.selection_, key=lambda e: (e["accuracy"], -e["log_loss"]))
     assert m.validation_accuracy_ == best["accuracy"]
-    n_labeled = int(np.sum(y_seen != ""))
     assert m.lambda_ == pytest.approx(best["lambda_multiple"] * X.power(2).sum() / n_labeled, rel=1e-12)
-    assert m.validation_documents_ == sum(round(0.2 * np.sum(y_seen == g)) for g in ("informative", "imaginative"))
+    assert m.validation_documents_ == n_labeled  # every labeled document scored once
+    # The previous rule: one validation split.
+    s = strata.SSNMF(8, random_state=0, threads=2, max_iter=60, folds=1).fit(X, y_seen)
+    assert all(len(e["fold_accuracy"]) == 1 for e in s.selection_)
+    assert s.validation_accuracy_ == max(e["accuracy"] for e in s.selection_)
+    assert s.validation_documents_ == sum(round(0.2 * np.sum(y_seen == g)) for g in ("informative", "imaginative"))
+    with pytest.raises(ValueError, match="folds"):
+        strata.SSNMF(8, folds=0).fit(X, y_seen)
     # Without validation there is no validation accuracy, and lam=None is the balance value.
     m0 = strata.SSNMF(8, random_state=0, threads=2, max_iter=60, validation=0).fit(X, y_seen)
     assert np.isnan(m0.validation_accuracy_) and m0.selection_ == []

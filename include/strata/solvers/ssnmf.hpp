@@ -24,11 +24,12 @@
 /// term, which unlabeled and new documents never get. Joint keeps the papers'
 /// rule (transductive W and the fitted B).
 ///
-/// k and lambda (0 = automatic) are chosen on a validation split of the
-/// labeled documents: every candidate is fit with those labels hidden and
-/// scored by its accuracy on them; the best is refit with all labels. The
-/// accuracy reported (validation_accuracy) is measured on documents whose
-/// labels the fit did not see.
+/// k and lambda (0 = automatic) are chosen by cross-validation over the
+/// labeled documents (stratified folds, default 3): every candidate is fit
+/// once per fold with that fold's labels hidden and scored by its accuracy
+/// on the hidden documents, pooled over the folds; the best is refit with all
+/// labels. The accuracy reported (validation_accuracy) is measured on
+/// documents whose labels the scoring fit did not see.
 ///
 /// Solvers (block coordinate descent over W, then H, then B):
 ///  - Hals (default): for two Frobenius terms, each labeled row of W is an
@@ -53,6 +54,11 @@
 
 namespace strata {
 
+/// The floor of a class score in the validation log-loss (SsnmfCandidate):
+/// a document whose codes give its class no score at all counts -log(1e-3)
+/// rather than an infinite loss.
+constexpr double kSsnmfMinScore = 1e-3;
+
 /// How documents are classified from the factorization.
 enum class SsnmfClassifier {
   /// Fold-in codes (data term only, as for new documents) for every document,
@@ -65,20 +71,26 @@ SsnmfClassifier parse_ssnmf_classifier(const std::string& name);  ///< fold-in|j
 std::string to_string(SsnmfClassifier c);
 
 struct SsnmfOptions {
-  /// Number of topics; 0 = automatic: chosen on the validation split among
+  /// Number of topics; 0 = automatic: chosen by validation among
   /// ssnmf_k_candidates (multiples of the number of classes).
   int k = 0;
   NmfSolver solver = NmfSolver::Hals;      ///< hals (default) | bpp (Frobenius only) | mu (the papers')
   NmfLoss loss = NmfLoss::Frobenius;       ///< data term D(X, W H)
   NmfLoss label_loss = NmfLoss::Frobenius; ///< label term D(L o Y, L o W B)
-  /// Weight of the label term; 0 = automatic: chosen on the validation split
+  /// Weight of the label term; 0 = automatic: chosen by validation
   /// among lambda_multiples times ssnmf_default_lambda (the value at which the
   /// data and label terms weigh the same at W = 0).
   double lambda = 0.0;
-  /// Fraction of the labeled documents (per class, seeded) whose labels are
-  /// hidden from the candidate fits, to choose k and lambda and to measure
-  /// validation_accuracy; in [0, 1). 0: no validation (automatic k and lambda
-  /// then take their fallbacks, docs/ssnmf.md).
+  /// Validation of the candidates, to choose k and lambda and to measure
+  /// validation_accuracy. folds >= 2: cross-validation, the labeled documents
+  /// split into that many stratified folds (ssnmf_cv_folds), each candidate
+  /// fit once per fold with the fold's labels hidden. folds == 1: one split,
+  /// the `validation` fraction of the labeled documents hidden
+  /// (ssnmf_validation_split).
+  int folds = 3;
+  /// In [0, 1). 0: no validation at all (automatic k and lambda then take
+  /// their fallbacks, docs/ssnmf.md); with folds == 1, the fraction hidden
+  /// per class. With folds >= 2 any value > 0 switches validation on.
   double validation = 0.2;
   /// Multiples of ssnmf_default_lambda tried when lambda == 0 (empty = {0.1, 1, 10}).
   std::vector<double> lambda_multiples;
@@ -94,14 +106,20 @@ struct SsnmfOptions {
   ProgressCallback progress;               ///< once per iteration of every fit (stage "ssnmf")
 };
 
-/// One (k, lambda) tried on the validation split.
+/// One (k, lambda) scored by validation.
 struct SsnmfCandidate {
   int k = 0;
-  double lambda = 0.0;
+  double lambda = 0.0;           ///< of the fit with all labels (multiple x the balance value of all labels)
   double lambda_multiple = 0.0;  ///< lambda / ssnmf_default_lambda
-  double accuracy = 0.0;         ///< on the validation documents
-  int iterations = 0;
-  double seconds = 0.0;
+  /// Fraction of the validation documents classified right, pooled over the
+  /// folds (each document scored by the fit that did not see its label).
+  double accuracy = 0.0;
+  /// Mean over the validation documents of -log p(true class), p the scores
+  /// of ssnmf_scores floored at kSsnmfMinScore: the tie-break of equal accuracies.
+  double log_loss = 0.0;
+  std::vector<double> fold_accuracy;  ///< per fold (one entry with folds == 1)
+  int iterations = 0;                 ///< summed over the folds' fits
+  double seconds = 0.0;               ///< summed over the folds' fits
 };
 
 struct SsnmfResult {
@@ -128,8 +146,10 @@ struct SsnmfResult {
   /// the chosen (k, lambda); NaN when options.validation == 0 or too few
   /// labeled documents to hide any.
   double validation_accuracy = 0.0;
-  Index validation_documents = 0;     ///< labeled documents held out for validation
-  std::vector<SsnmfCandidate> selection;  ///< every candidate scored on the validation split
+  /// Labeled documents scored by validation (every labeled document with
+  /// cross-validation, the held-out split with folds == 1).
+  Index validation_documents = 0;
+  std::vector<SsnmfCandidate> selection;  ///< every candidate scored by validation
 };
 
 /// Fits SSNMF. `labels.codes` has one entry per row of X (-1 = unlabeled) and
@@ -154,6 +174,14 @@ std::vector<int> ssnmf_k_candidates(Index n_classes, Index rows, Index cols);
 /// * count) of its documents chosen with the seed, keeping at least one per
 /// class in the fit. Returns the held-out document indices, ascending.
 std::vector<Index> ssnmf_validation_split(const LabelEncoding& labels, double fraction, std::uint64_t seed);
+
+/// Cross-validation folds of the labeled documents: fold[i] in [0, folds)
+/// for a labeled document i, -1 for an unlabeled one. Stratified and seeded:
+/// each class's documents are shuffled and dealt round-robin, one counter
+/// running over all classes, so every labeled document is in exactly one
+/// fold, a class's count differs by at most one between folds, and so do
+/// the folds' sizes. folds >= 2.
+std::vector<std::int32_t> ssnmf_cv_folds(const LabelEncoding& labels, int folds, std::uint64_t seed);
 
 /// The balance value of lambda: scale(X) / scale(Y_labeled), where scale is
 /// 0.5 ||.||_F^2 for a Frobenius term and the sum of entries for a KL term

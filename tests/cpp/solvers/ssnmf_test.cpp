@@ -266,6 +266,9 @@ TEST(Ssnmf, RejectsBadArgumentsWithTheirName) {
   b.k = 16;
   expect_argument_error(labels, b, "k");
   b = o;
+  b.folds = 0;
+  expect_argument_error(labels, b, "folds");
+  b = o;
   b.solver = NmfSolver::Bpp;
   b.label_loss = NmfLoss::KullbackLeibler;
   expect_argument_error(labels, b, "solver");
@@ -306,8 +309,8 @@ TEST(Ssnmf, KCandidatesAreMultiplesOfTheClasses) {
   EXPECT_EQ(ssnmf_k_candidates(3, 20, 15), (std::vector<int>{1}));
 }
 
-// The automatic lambda is the candidate with the best accuracy on the
-// validation split, each candidate being a plain fit with those labels hidden.
+// folds == 1: the automatic lambda is the candidate with the best accuracy on
+// the validation split, each candidate being a plain fit with those labels hidden.
 TEST(Ssnmf, AutomaticLambdaIsTheBestPlainFitOnTheValidationSplit) {
   synth::TopicsOptions t;
   t.n_documents = 240;
@@ -327,6 +330,7 @@ TEST(Ssnmf, AutomaticLambdaIsTheBestPlainFitOnTheValidationSplit) {
   o.threads = 2;
   o.seed = 3;
   o.lambda_multiples = {0.01, 1.0, 100.0};
+  o.folds = 1;
   const SsnmfResult r = ssnmf(data.X.view(), labels, o);
 
   const std::vector<Index> hidden = ssnmf_validation_split(labels, o.validation, o.seed);
@@ -344,7 +348,9 @@ TEST(Ssnmf, AutomaticLambdaIsTheBestPlainFitOnTheValidationSplit) {
     for (Index i : hidden) correct += p.predicted[static_cast<size_t>(i)] == labels.codes[static_cast<size_t>(i)];
     const double accuracy = static_cast<double>(correct) / static_cast<double>(hidden.size());
     EXPECT_DOUBLE_EQ(r.selection[c].accuracy, accuracy) << "multiple " << o.lambda_multiples[c];
-    EXPECT_DOUBLE_EQ(r.selection[c].lambda, plain.lambda);
+    EXPECT_DOUBLE_EQ(r.selection[c].lambda,
+                     o.lambda_multiples[c] * ssnmf_default_lambda(data.X.view(), labels, o.loss, o.label_loss));
+    EXPECT_EQ(r.selection[c].fold_accuracy, std::vector<double>{accuracy});
     if (accuracy > best) best = accuracy, best_multiple = o.lambda_multiples[c];
   }
   EXPECT_DOUBLE_EQ(r.validation_accuracy, best);
@@ -357,6 +363,130 @@ TEST(Ssnmf, AutomaticLambdaIsTheBestPlainFitOnTheValidationSplit) {
   const SsnmfResult p = ssnmf(data.X.view(), labels, plain);
   EXPECT_EQ(p.W, r.W);
   EXPECT_EQ(p.B, r.B);
+  EXPECT_EQ(p.predicted, r.predicted);
+}
+
+TEST(Ssnmf, CrossValidationFoldsCoverEveryLabeledDocumentOnce) {
+  std::vector<std::string> y;
+  for (int i = 0; i < 100; ++i) y.push_back(i % 10 == 9 ? "" : i < 60 ? "a" : i < 95 ? "b" : "c");
+  const LabelEncoding labels = encode_labels(y);  // a: 54, b: 32, c: 4 labeled
+  for (int folds : {2, 3, 5}) {
+    const std::vector<std::int32_t> fold = ssnmf_cv_folds(labels, folds, 5);
+    ASSERT_EQ(fold.size(), y.size());
+    std::vector<std::vector<Index>> count(static_cast<size_t>(folds), std::vector<Index>(3, 0));
+    for (size_t i = 0; i < y.size(); ++i) {
+      const std::int32_t code = labels.codes[i];
+      if (code < 0) {
+        EXPECT_EQ(fold[i], -1) << "unlabeled document " << i;  // never in a fold
+        continue;
+      }
+      ASSERT_GE(fold[i], 0);  // every labeled document in exactly one fold
+      ASSERT_LT(fold[i], folds);
+      ++count[static_cast<size_t>(fold[i])][static_cast<size_t>(code)];
+    }
+    Index smallest = labels.n_labeled(), largest = 0;
+    for (int c = 0; c < 3; ++c) {  // stratified: a class's count differs by at most one between folds
+      Index lo = labels.n_labeled(), hi = 0, total = 0;
+      for (int f = 0; f < folds; ++f) {
+        const Index v = count[static_cast<size_t>(f)][static_cast<size_t>(c)];
+        lo = std::min(lo, v), hi = std::max(hi, v), total += v;
+      }
+      EXPECT_LE(hi - lo, 1) << "class " << c << ", " << folds << " folds";
+      EXPECT_EQ(total, c == 0 ? 54 : c == 1 ? 32 : 4);
+    }
+    for (int f = 0; f < folds; ++f) {
+      Index size = 0;
+      for (Index v : count[static_cast<size_t>(f)]) size += v;
+      smallest = std::min(smallest, size), largest = std::max(largest, size);
+    }
+    EXPECT_LE(largest - smallest, 1) << folds << " folds";
+    EXPECT_EQ(ssnmf_cv_folds(labels, folds, 5), fold);
+  }
+  EXPECT_NE(ssnmf_cv_folds(labels, 3, 6), ssnmf_cv_folds(labels, 3, 5));
+  EXPECT_THROW(ssnmf_cv_folds(labels, 1, 5), ArgumentError);
+}
+
+// Cross-validation (the default): every candidate is fit once per fold with
+// that fold's labels hidden; its score is the accuracy pooled over the folds
+// (and the mean -log score of the true class); the chosen (k, lambda) has the
+// best pooled accuracy (ties: the smaller log-loss) and is refit with all labels.
+TEST(Ssnmf, CrossValidationChoosesTheBestPooledAccuracy) {
+  synth::TopicsOptions t;
+  t.n_documents = 180;
+  t.n_terms = 150;
+  t.n_topics = 4;
+  t.alpha = 0.3;
+  t.overlap = 0.7;
+  t.doc_length = 25;
+  t.seed = 8;
+  const synth::TopicsResult data = synth::make_topics(t);
+  std::vector<std::string> y;
+  for (Index i = 0; i < t.n_documents; ++i)
+    y.push_back(i % 5 < 3 ? synth::topic_label(data.labels[static_cast<size_t>(i)], 4) : "");
+  const LabelEncoding labels = encode_labels(y);
+  SsnmfOptions o;
+  o.threads = 2;
+  o.seed = 4;
+  o.k_candidates = {2, 4, 8};
+  o.lambda_multiples = {0.1, 10.0};
+  ASSERT_EQ(o.folds, 3);  // the default
+  const SsnmfResult r = ssnmf(data.X.view(), labels, o);
+  ASSERT_EQ(r.selection.size(), 6u);
+  EXPECT_EQ(r.validation_documents, labels.n_labeled());  // every labeled document scored once
+
+  const std::vector<std::int32_t> fold = ssnmf_cv_folds(labels, o.folds, o.seed);
+  size_t best = 0;
+  std::vector<double> accuracy(6), log_loss(6);
+  for (size_t c = 0; c < 6; ++c) {
+    const int k = o.k_candidates[c / 2];
+    const double multiple = o.lambda_multiples[c % 2];
+    Index correct = 0;
+    double loss = 0.0;
+    for (int f = 0; f < o.folds; ++f) {
+      LabelEncoding seen = labels;
+      for (size_t i = 0; i < fold.size(); ++i)
+        if (fold[i] == f) seen.codes[i] = -1;
+      SsnmfOptions plain = o;
+      plain.validation = 0;
+      plain.k = k;
+      plain.lambda = multiple * ssnmf_default_lambda(data.X.view(), seen, o.loss, o.label_loss);
+      const SsnmfResult p = ssnmf(data.X.view(), seen, plain);
+      NmfOptions fi;
+      fi.threads = 2;
+      const DenseMatrix scores = ssnmf_scores(nmf_transform(data.X.view(), p.H, fi), p.B);
+      Index fold_correct = 0, fold_size = 0;
+      for (size_t i = 0; i < fold.size(); ++i) {
+        if (fold[i] != f) continue;
+        const std::int32_t truth = labels.codes[i];
+        ++fold_size;
+        fold_correct += p.predicted[i] == truth;
+        loss -= std::log(std::max(scores(static_cast<Index>(i), truth), kSsnmfMinScore));
+      }
+      correct += fold_correct;
+      EXPECT_DOUBLE_EQ(r.selection[c].fold_accuracy[static_cast<size_t>(f)],
+                       static_cast<double>(fold_correct) / static_cast<double>(fold_size));
+    }
+    accuracy[c] = static_cast<double>(correct) / static_cast<double>(labels.n_labeled());
+    log_loss[c] = loss / static_cast<double>(labels.n_labeled());
+    EXPECT_EQ(r.selection[c].k, k);
+    EXPECT_DOUBLE_EQ(r.selection[c].accuracy, accuracy[c]) << "candidate " << c;
+    EXPECT_NEAR(r.selection[c].log_loss, log_loss[c], 1e-12 * std::max(1.0, log_loss[c]));
+    EXPECT_DOUBLE_EQ(r.selection[c].lambda_multiple, multiple);
+    if (accuracy[c] > accuracy[best] || (accuracy[c] == accuracy[best] && log_loss[c] < log_loss[best])) best = c;
+  }
+  for (size_t c = 0; c < 6; ++c) {  // the chosen one is at least as good as every other
+    EXPECT_GE(accuracy[best], accuracy[c]);
+    if (accuracy[c] == accuracy[best]) EXPECT_LE(log_loss[best], log_loss[c]);
+  }
+  EXPECT_EQ(r.k, o.k_candidates[best / 2]);
+  EXPECT_DOUBLE_EQ(r.validation_accuracy, accuracy[best]);
+  SsnmfOptions plain = o;  // the final fit: all labels, the chosen k and lambda
+  plain.validation = 0;
+  plain.k = r.k;
+  plain.lambda = o.lambda_multiples[best % 2] * ssnmf_default_lambda(data.X.view(), labels, o.loss, o.label_loss);
+  EXPECT_DOUBLE_EQ(r.lambda, plain.lambda);
+  const SsnmfResult p = ssnmf(data.X.view(), labels, plain);
+  EXPECT_EQ(p.W, r.W);
   EXPECT_EQ(p.predicted, r.predicted);
 }
 
