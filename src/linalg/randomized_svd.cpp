@@ -116,39 +116,54 @@ SvdResult randomized_svd(const SparseView& X, const RandomizedSvdOptions& o) {
   const int threads = resolve_threads(o.threads);
   const DenseVector* mu = o.mean;
   const Index l = std::min<Index>(o.k + o.oversample, limit);
-  // Memory: one n x l and one m x l block, reused; nothing m x n.
+  // The range finder runs on M = X, or on M = X^T when X is wide (as
+  // scikit-learn does): its basis then spans the right singular vectors, and
+  // X V = U diag(s) holds exactly, so fit_transform's U s equals transform's X V.
+  const bool wide = X.rows < X.cols;
+  auto times = [&](const DenseMatrix& B, DenseMatrix& out) {  // out = M B
+    if (wide) centered_spmm_transpose(X, mu, B, out, threads);
+    else centered_spmm(X, mu, B, out, threads);
+  };
+  auto times_transpose = [&](const DenseMatrix& B, DenseMatrix& out) {  // out = M^T B
+    if (wide) centered_spmm(X, mu, B, out, threads);
+    else centered_spmm_transpose(X, mu, B, out, threads);
+  };
+  const Index m_rows = wide ? X.cols : X.rows, m_cols = wide ? X.rows : X.cols;
+  // Memory: one block of M's rows x l and one of its columns x l, reused; nothing n x m.
   DenseMatrix Y, Z;
   {
     Random rng(o.seed);
-    DenseMatrix omega(X.cols, l);
-    for (Index j = 0; j < X.cols; ++j)
+    DenseMatrix omega(m_cols, l);
+    for (Index j = 0; j < m_cols; ++j)
       for (Index t = 0; t < l; ++t) omega(j, t) = rng.normal();
-    centered_spmm(X, mu, omega, Y, threads);
+    times(omega, Y);
   }
   orthonormalize(Y, threads, o.power_iterations > 0 ? 1 : 2);
   for (int q = 0; q < o.power_iterations; ++q) {
-    // Z = X^T Y is not orthonormalized: Y is, and near X's leading subspace,
-    // so Z's condition number is about sigma_1 / sigma_l and X Z's its
+    // Z = M^T Y is not orthonormalized: Y is, and near M's leading subspace,
+    // so Z's condition number is about sigma_1 / sigma_l and M Z's its
     // square, which one CholeskyQR round (or its shifted fallback, or
     // Householder) handles. The range is the same; half the
     // orthonormalizations are saved.
-    centered_spmm_transpose(X, mu, Y, Z, threads);
-    centered_spmm(X, mu, Z, Y, threads);
-    // The last Y is the basis Q of X ~ Q Q^T X: orthonormal to full precision.
+    times_transpose(Y, Z);
+    times(Z, Y);
+    // The last Y is the basis Q of M ~ Q Q^T M: orthonormal to full precision.
     orthonormalize(Y, threads, q + 1 < o.power_iterations ? 1 : 2);
   }
-  // X^T Q = Qb R (Z <- Qb), R = Ur S Vr^T  =>  X ~ Q (X^T Q)^T = (Q Vr) S (Qb Ur)^T.
-  centered_spmm_transpose(X, mu, Y, Z, threads);
+  // M^T Q = Qb R (Z <- Qb), R = Ur S Vr^T  =>  M ~ Q (M^T Q)^T = (Q Vr) S (Qb Ur)^T.
+  times_transpose(Y, Z);
   const DenseMatrix R = orthonormalize(Z, threads);
   Eigen::JacobiSVD<DenseMatrix> svd(R, Eigen::ComputeFullU | Eigen::ComputeFullV);
   SvdResult r;
   r.s = svd.singularValues().head(o.k);
   // Products into fresh matrices (noalias: no temporary of the same size).
-  r.V.resize(X.cols, o.k);
-  r.V.noalias() = Z * svd.matrixU().leftCols(o.k);
+  DenseMatrix& left = wide ? r.V : r.U;   // M's left singular vectors
+  DenseMatrix& right = wide ? r.U : r.V;  // M's right singular vectors
+  right.resize(m_cols, o.k);
+  right.noalias() = Z * svd.matrixU().leftCols(o.k);
   Z.resize(0, 0);
-  r.U.resize(X.rows, o.k);
-  r.U.noalias() = Y * svd.matrixV().leftCols(o.k);
+  left.resize(m_rows, o.k);
+  left.noalias() = Y * svd.matrixV().leftCols(o.k);
   return r;
 }
 
