@@ -25,7 +25,9 @@ void register_nmf(CLI::App& app) {
   cmd->add_option("-k,--components", a->nmf.k, "Number of components (topics)")->required()->check(CLI::PositiveNumber);
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
   cmd->add_option("--solver", a->solver, "hals|mu|bpp")->capture_default_str();
-  cmd->add_option("--loss", a->loss, "frobenius|kl")->capture_default_str();
+  cmd->add_option("--loss", a->loss, "frobenius|kl|itakura-saito|beta (itakura-saito and beta: --solver mu)")
+      ->capture_default_str();
+  cmd->add_option("--beta", a->nmf.beta, "The beta of --loss beta (0: Itakura-Saito, 1: KL, 2: Frobenius)");
   cmd->add_option("--init", a->init, "random|nndsvd|nndsvda|nndsvdar")->capture_default_str();
   cmd->add_option("--warm-start", a->warm, "Start from the W.npy and H.npy of a model directory (same data, same k)");
   cmd->add_option("--max-iter", a->nmf.max_iter, "Maximum iterations")->capture_default_str();
@@ -47,7 +49,12 @@ void register_nmf(CLI::App& app) {
   cmd->callback([a] {
     NmfOptions o = a->nmf;
     o.solver = parse_nmf_solver(a->solver);
-    o.loss = parse_nmf_loss(a->loss);
+    if (a->loss == "itakura-saito" || a->loss == "is") {
+      o.loss = NmfLoss::Beta;
+      o.beta = 0.0;
+    } else {
+      o.loss = parse_nmf_loss(a->loss);
+    }
     o.init = parse_nmf_init(a->init);
     o.seed = a->common.seed;
     o.threads = resolve_threads(a->common.threads);

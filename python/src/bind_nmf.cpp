@@ -51,12 +51,13 @@ void bind_nmf(py::module_& m) {
          const std::string& observed, const std::optional<IndptrArray>& mask_indptr,
          const std::optional<IndicesArray>& mask_indices, const std::optional<DataArray>& mask_data,
          std::uint64_t seed, int threads, const std::optional<DenseMatrix>& W0, const std::optional<DenseMatrix>& H0,
-         const py::object& progress) {
+         const py::object& progress, double beta) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         NmfOptions o;
         o.k = k;
         o.solver = parse_nmf_solver(solver);
         o.loss = parse_nmf_loss(loss);
+        o.beta = beta;
         o.init = parse_nmf_init(init);
         o.max_iter = max_iter;
         o.tol = tol;
@@ -108,15 +109,18 @@ void bind_nmf(py::module_& m) {
       py::arg("l2_W") = 0.0, py::arg("l1_H") = 0.0, py::arg("l2_H") = 0.0, py::arg("inner_sweeps") = 0,
       py::arg("extrapolate") = true, py::arg("observed") = "all", py::arg("mask_indptr") = py::none(), py::arg("mask_indices") = py::none(),
       py::arg("mask_data") = py::none(), py::arg("seed") = 0, py::arg("threads") = 0, py::arg("W0") = py::none(),
-      py::arg("H0") = py::none(), py::arg("progress") = py::none());
+      py::arg("H0") = py::none(), py::arg("progress") = py::none(), py::arg("beta") = 2.0);
 
   m.def(
       "nmf_transform",
       [](const IndptrArray& indptr, const IndicesArray& indices, const DataArray& data, Index rows, Index cols,
-         const DenseMatrix& H, const std::string& loss, double l1_W, double l2_W, int max_iter, int threads) {
+         const DenseMatrix& H, const std::string& loss, double l1_W, double l2_W, int max_iter, int threads,
+         double beta, double tol) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         NmfOptions o;
         o.loss = parse_nmf_loss(loss);
+        o.beta = beta;
+        o.tol = tol;
         o.l1_W = l1_W;
         o.l2_W = l2_W;
         o.max_iter = max_iter;
@@ -132,15 +136,16 @@ void bind_nmf(py::module_& m) {
         }
         return W;
       },
-      "Fold-in W = argmin_{W >= 0} D(X, W H) with H fixed (strata::nmf_transform); max_iter is used by KL only.",
+      "Fold-in W = argmin_{W >= 0} D(X, W H) with H fixed (strata::nmf_transform); max_iter is used by KL and "
+      "beta only, tol by beta only.",
       py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("rows"), py::arg("cols"), py::arg("H"),
       py::arg("loss") = "frobenius", py::arg("l1_W") = 0.0, py::arg("l2_W") = 0.0, py::arg("max_iter") = 200,
-      py::arg("threads") = 0);
+      py::arg("threads") = 0, py::arg("beta") = 2.0, py::arg("tol") = 1e-4);
 
   m.def(
       "nmf_loss",
       [](const IndptrArray& indptr, const IndicesArray& indices, const DataArray& data, Index rows, Index cols,
-         const DenseMatrix& W, const DenseMatrix& H, const std::string& loss, int threads) {
+         const DenseMatrix& W, const DenseMatrix& H, const std::string& loss, int threads, double beta) {
         const SparseView X = csr_view(indptr, indices, data, rows, cols);
         require_argument(W.rows() == rows && H.cols() == cols && W.cols() == H.rows(), "W and H shapes",
                          std::to_string(rows) + " x k and k x " + std::to_string(cols),
@@ -148,11 +153,12 @@ void bind_nmf(py::module_& m) {
                              std::to_string(H.rows()) + " x " + std::to_string(H.cols()));
         const NmfLoss l = parse_nmf_loss(loss);
         py::gil_scoped_release release;
-        return nmf_loss(X, W, H, l, threads);
+        return nmf_loss(X, W, H, l, threads, beta);
       },
-      "The objective without regularization: 0.5 ||X - W H||_F^2 (frobenius) or the generalized KL divergence (kl).",
+      "The objective without regularization: 0.5 ||X - W H||_F^2 (frobenius), the generalized KL divergence (kl) "
+      "or the beta-divergence (beta).",
       py::arg("indptr"), py::arg("indices"), py::arg("data"), py::arg("rows"), py::arg("cols"), py::arg("W"),
-      py::arg("H"), py::arg("loss") = "frobenius", py::arg("threads") = 0);
+      py::arg("H"), py::arg("loss") = "frobenius", py::arg("threads") = 0, py::arg("beta") = 2.0);
 
   m.def(
       "nmf_relative_error",

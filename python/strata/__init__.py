@@ -5,7 +5,7 @@ scikit-learn style estimators over a native C++ engine. Rows are documents
 """
 from . import _core
 from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
-from .nmf import NMF
+from .nmf import NMF, non_negative_factorization
 from .decomposition import TruncatedSVD, PCA
 from .embeddings import WordEmbedding, GraphEmbedding
 from .ssnmf import SSNMF
@@ -18,7 +18,7 @@ __version__ = _core.__version__
 
 __all__ = [
     "Corpus", "Vectorizer", "load_corpus", "save_corpus",
-    "NMF",
+    "NMF", "non_negative_factorization",
     "TruncatedSVD", "PCA",
     "WordEmbedding", "GraphEmbedding",
     "SSNMF",

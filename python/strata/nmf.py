@@ -38,7 +38,7 @@ except ImportError:
 from . import _core
 from ._arrays import csr_to_core
 
-__all__ = ["NMF"]
+__all__ = ["NMF", "non_negative_factorization"]
 
 # scikit-learn's solver names and strata's own, mapped to strata's.
 _SOLVERS = {"cd": "hals", "hals": "hals", "mu": "mu", "bpp": "bpp"}
@@ -46,23 +46,21 @@ _OBSERVED = ("all", "stored", "mask")
 _INITS = ("random", "nndsvd", "nndsvda", "nndsvdar", "custom")
 
 
+def _beta_value(beta_loss):
+    """scikit-learn's beta_loss (a name or a real) -> the beta of the beta-divergence."""
+    names = {"frobenius": 2.0, "kullback-leibler": 1.0, "itakura-saito": 0.0}
+    if isinstance(beta_loss, str) and beta_loss in names:
+        return names[beta_loss]
+    if isinstance(beta_loss, numbers.Real) and not isinstance(beta_loss, (bool, np.bool_)) and np.isfinite(beta_loss):
+        return float(beta_loss)
+    raise ValueError(f"beta_loss must be 'frobenius', 'kullback-leibler', 'itakura-saito' or a finite real, "
+                     f"got {beta_loss!r}")
+
+
 def _beta_loss_name(beta_loss):
-    """scikit-learn's beta_loss -> strata's loss name; only beta = 2 and 1 are supported."""
-    if isinstance(beta_loss, str):
-        if beta_loss == "frobenius":
-            return "frobenius"
-        if beta_loss == "kullback-leibler":
-            return "kl"
-        if beta_loss == "itakura-saito":
-            raise ValueError("beta_loss='itakura-saito' is not supported by strata.NMF; "
-                             "use 'frobenius' (2) or 'kullback-leibler' (1)")
-    elif isinstance(beta_loss, numbers.Real) and not isinstance(beta_loss, (bool, np.bool_)):
-        if beta_loss == 2:
-            return "frobenius"
-        if beta_loss == 1:
-            return "kl"
-    raise ValueError(f"beta_loss must be 'frobenius' (2) or 'kullback-leibler' (1) in strata.NMF "
-                     f"(other beta-divergences are not supported), got {beta_loss!r}")
+    """-> (strata's loss name, beta): 'frobenius' (2), 'kl' (1), else 'beta' with its value."""
+    beta = _beta_value(beta_loss)
+    return {2.0: "frobenius", 1.0: "kl"}.get(beta, "beta"), beta
 
 
 def _as_core_csr(X):
@@ -73,6 +71,13 @@ def _as_core_csr(X):
             X = X.copy()
             X.sum_duplicates()
     return csr_to_core(X)
+
+
+def _check_zeros_for_beta(X, beta):
+    """scikit-learn's refusal: for beta <= 0 a zero of X makes the updates diverge."""
+    if beta <= 0 and X.min() == 0:
+        raise ValueError("When beta_loss <= 0 and X contains zeros, the solver may diverge. Please add small values "
+                         "to X, or use a positive beta_loss.")
 
 
 def _check_factor(A, shape, whom):
@@ -97,8 +102,9 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_components : int or None, default=None
-        Number of components; None keeps all features. strata needs
-        ``n_components <= min(n_samples, n_features)``.
+        Number of components; None keeps all features. More than
+        min(n_samples, n_features) needs init 'random' or 'custom' (the
+        default then is 'random').
     init : {'random', 'nndsvd', 'nndsvda', 'nndsvdar', 'custom'} or None, default=None
         Initialization; None means 'nndsvda' if n_components <=
         min(n_samples, n_features), else 'random' (scikit-learn's rule).
@@ -112,9 +118,12 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         scikit-learn does not offer (its 'cd' raises), and 'mu' runs
         multiplicative updates (same iterates as scikit-learn's 'mu');
         'bpp' is Frobenius only.
-    beta_loss : {'frobenius', 'kullback-leibler'} or {2, 1}, default='frobenius'
-        The loss. Other beta-divergences (Itakura-Saito, ...) are not
-        supported and raise ValueError.
+    beta_loss : float or {'frobenius', 'kullback-leibler', 'itakura-saito'}, default='frobenius'
+        The beta-divergence minimized: 2 (Frobenius), 1 (generalized
+        Kullback-Leibler), 0 (Itakura-Saito) or any other real, with
+        solver='mu' for beta other than 1 and 2 (scikit-learn's updates and
+        guards; each update then costs a dense pass over n_samples x
+        n_features). For beta <= 0, X must have no zeros.
     tol : float, default=1e-4
         Stop when the relative change of the loss between two iterations is
         at most tol (scikit-learn measures convergence differently; the
@@ -230,16 +239,15 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
             init = "nndsvda" if k <= limit else "random"
         elif init not in ("random", "custom") and k > limit:
             raise ValueError(f"init = '{init}' can only be used when n_components <= min(n_samples, n_features)")
-        if k > limit:
-            raise ValueError(f"strata.NMF needs n_components <= min(n_samples, n_features) = {limit}, got "
-                             f"n_components = {k} for X of shape {X.shape}")
         if self.solver not in _SOLVERS:
             raise ValueError(f"solver must be one of {', '.join(_SOLVERS)}, got {self.solver!r}")
         solver = _SOLVERS[self.solver]
-        loss = _beta_loss_name(self.beta_loss)
-        if loss == "kl" and solver == "bpp":
-            raise ValueError(f"Invalid beta_loss parameter: solver {self.solver!r} does not handle "
-                             f"beta_loss = {self.beta_loss!r} (use solver='cd' or 'mu')")
+        loss, beta = _beta_loss_name(self.beta_loss)
+        if (loss == "kl" and self.solver in ("bpp", "cd")) or (loss == "beta" and solver != "mu"):
+            # scikit-learn's 'cd' is Frobenius only and raises: so does strata's 'cd', for the
+            # same code to behave the same; strata's KL coordinate descent is solver='hals'.
+            raise ValueError(f"Invalid beta_loss parameter: solver {self.solver!r} does not handle beta_loss = "
+                             f"{beta!r} (other beta-divergences: solver='mu'; KL also solver='hals')")
         tol = real("tol", self.tol, 0.0)
         max_iter = integer("max_iter", self.max_iter, 1)
         alpha_W = real("alpha_W", self.alpha_W, 0.0)
@@ -261,7 +269,7 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         # scikit-learn 1.2's _compute_regularization. Its objective's L2 term
         # is 0.5 * l2 * ||W||^2, strata's (l2/2) ||W||^2: the values carry over.
         return dict(
-            k=k, init=init, solver=solver, loss=loss, tol=tol, max_iter=max_iter, threads=threads,
+            k=k, init=init, solver=solver, loss=loss, beta=beta, tol=tol, max_iter=max_iter, threads=threads,
             time_limit=time_limit, inner_sweeps=inner_sweeps, extrapolate=bool(self.extrapolate),
             l1_W=alpha_W * l1_ratio * n_features, l2_W=alpha_W * (1.0 - l1_ratio) * n_features,
             l1_H=alpha_H * l1_ratio * n_samples, l2_H=alpha_H * (1.0 - l1_ratio) * n_samples)
@@ -302,6 +310,7 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         X = _validate_data(self, X, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32])
         check_non_negative(X, "NMF (input X)")
         p = self._check_params(X)
+        _check_zeros_for_beta(X, p["beta"])
         observed = self.observed
         mask_parts = (None, None, None)
         if mask is not None:
@@ -311,12 +320,16 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
             mask_parts = self._check_mask(mask, X.shape)
         elif observed == "mask":
             raise ValueError("observed='mask' needs fit(X, mask=...)")
-        if observed != "all" and p["loss"] != "frobenius":
+        if observed != "all" and p["loss"] != "frobenius":  # (beta-divergences included)
             raise ValueError(f"observed={observed!r} (a mask) needs beta_loss='frobenius'")
         W0 = H0 = None
         if p["init"] == "custom":
             if W is None or H is None:
                 raise ValueError("init='custom' needs both W and H")
+            for name, A in (("H", H), ("W", W)):
+                if np.asarray(A).dtype != X.dtype:  # scikit-learn's rule, with its message
+                    raise TypeError(f"{name} should have the same dtype as X. Got {name}.dtype = "
+                                    f"{np.asarray(A).dtype}.")
             H0 = _check_factor(H, (p["k"], X.shape[1]), "NMF (input H)")
             W0 = _check_factor(W, (X.shape[0], p["k"]), "NMF (input W)")
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -327,7 +340,8 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
                       max_iter=p["max_iter"], tol=p["tol"], time_limit=p["time_limit"], l1_W=p["l1_W"],
                       l2_W=p["l2_W"], l1_H=p["l1_H"], l2_H=p["l2_H"], inner_sweeps=p["inner_sweeps"],
                       extrapolate=p["extrapolate"], observed=observed, mask_indptr=mask_parts[0], mask_indices=mask_parts[1],
-                      mask_data=mask_parts[2], seed=seed, threads=p["threads"], W0=W0, H0=H0, progress=progress)
+                      mask_data=mask_parts[2], seed=seed, threads=p["threads"], W0=W0, H0=H0, progress=progress,
+                      beta=p["beta"])
         if r["status"] == "max_iterations" and p["tol"] > 0:
             warnings.warn(f"Maximum number of iterations {p['max_iter']} reached. Increase it to improve "
                           "convergence.", ConvergenceWarning)
@@ -335,7 +349,7 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_components_ = p["k"]
         self.components_ = r["H"].astype(X.dtype, copy=False)
         self.n_iter_ = int(r["iterations"])
-        self.reconstruction_err_ = float(np.sqrt(2.0 * max(r["loss"], 0.0)))
+        self.reconstruction_err_ = float(np.sqrt(2.0 * max(r["loss"], 0.0)))  # scikit-learn's, for every beta
         self.relative_error_ = float(r["relative_error"])
         self.history_ = r["history"]
         self.status_ = r["status"]
@@ -364,19 +378,22 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
         X = _validate_data(self, X, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32], reset=False)
         check_non_negative(X, "NMF (input X)")
         p = self._check_params_for_transform(X)
+        _check_zeros_for_beta(X, p["beta"])
         indptr, indices, data, rows, cols = _as_core_csr(X)
         H = np.ascontiguousarray(self.components_, dtype=np.float64)
         W = _core.nmf_transform(indptr, indices, data, rows, cols, H, loss=p["loss"], l1_W=p["l1_W"],
-                                l2_W=p["l2_W"], max_iter=p["max_iter"], threads=p["threads"])
+                                l2_W=p["l2_W"], max_iter=p["max_iter"], threads=p["threads"], beta=p["beta"],
+                                tol=p["tol"])
         return W.astype(X.dtype, copy=False)
 
     def _check_params_for_transform(self, X):
         alpha_W = float(self.alpha_W)
         l1_ratio = float(self.l1_ratio)
         n_features = X.shape[1]
-        return dict(loss=_beta_loss_name(self.beta_loss), l1_W=alpha_W * l1_ratio * n_features,
+        loss, beta = _beta_loss_name(self.beta_loss)
+        return dict(loss=loss, beta=beta, l1_W=alpha_W * l1_ratio * n_features,
                     l2_W=alpha_W * (1.0 - l1_ratio) * n_features, max_iter=int(self.max_iter),
-                    threads=int(self.threads))
+                    threads=int(self.threads), tol=float(self.tol))
 
     def inverse_transform(self, W):
         """X ~ W H, of shape (n_samples, n_features)."""
@@ -391,3 +408,36 @@ class NMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _more_tags(self):
         # Outputs are cast back to X's dtype (the engine computes in float64).
         return {"requires_positive_X": True, "preserves_dtype": [np.float64, np.float32]}
+
+
+def non_negative_factorization(X, W=None, H=None, n_components=None, *, init=None, update_H=True, solver="cd",
+                               beta_loss="frobenius", tol=1e-4, max_iter=200, alpha_W=0.0, alpha_H="same",
+                               l1_ratio=0.0, random_state=None, verbose=0, shuffle=False):
+    """scikit-learn's function form of NMF: returns (W, H, n_iter).
+
+    With ``update_H=False``, H is given and kept; W is the fold-in
+    (``NMF.transform``: exact NNLS per row for Frobenius, coordinate descent
+    for KL) and n_iter is 0. Otherwise the same as ``NMF(...).fit_transform(X,
+    W=W, H=H)`` with these parameters.
+    """
+    est = NMF(n_components=n_components, init=init, solver=solver, beta_loss=beta_loss, tol=tol, max_iter=max_iter,
+              random_state=random_state, alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio, verbose=verbose,
+              shuffle=shuffle)
+    if update_H:
+        W = est.fit_transform(X, W=W, H=H)
+        return W, est.components_, est.n_iter_
+    if H is None:
+        raise ValueError("update_H=False needs H")
+    X = check_array(X, accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32])
+    if np.asarray(H).dtype != X.dtype:
+        raise TypeError(f"H should have the same dtype as X. Got H.dtype = {np.asarray(H).dtype}.")
+    check_non_negative(X, "NMF (input X)")
+    if n_components is None:
+        est.n_components = np.shape(H)[0]
+    p = est._check_params(X)
+    H = _check_factor(H, (p["k"], X.shape[1]), "NMF (input H)")
+    # The fitted state transform needs: the components and the input width.
+    est.components_ = H.astype(X.dtype, copy=False)
+    est.n_components_ = p["k"]
+    est.n_features_in_ = X.shape[1]
+    return est.transform(X), est.components_, 0

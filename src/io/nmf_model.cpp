@@ -1,6 +1,7 @@
 #include "strata/io/nmf_model.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -34,6 +35,7 @@ json options_json(const NmfOptions& o) {
   j["k"] = o.k;
   j["solver"] = to_string(o.solver);
   j["loss"] = to_string(o.loss);
+  if (o.loss == NmfLoss::Beta) j["beta"] = o.beta;
   j["init"] = to_string(o.init);
   j["max_iter"] = o.max_iter;
   j["tol"] = o.tol;
@@ -116,6 +118,12 @@ NmfModel load_nmf_model(const std::string& dir) {
     m.options.k = io_detail::json_int(p, "k", model_path, 1);
     if (nmf_model) {
       m.options.loss = parse_nmf_loss(io_detail::json_string(p, "loss", model_path));
+      if (m.options.loss == NmfLoss::Beta) {
+        const json& beta = io_detail::json_member(p, "beta", model_path);
+        if (!beta.is_number() || !std::isfinite(beta.get<double>()))
+          throw InputError(model_path, "field 'beta' must be a finite number (got " + io_detail::shown_json(beta) + ")");
+        m.options.beta = beta.get<double>();
+      }
       m.options.solver = parse_nmf_solver(io_detail::json_string(p, "solver", model_path));
     }
     if (j.contains("text") && j["text"].is_object()) {

@@ -29,7 +29,8 @@ NmfSolver parse_nmf_solver(const std::string& name) {
 NmfLoss parse_nmf_loss(const std::string& name) {
   if (name == "frobenius") return NmfLoss::Frobenius;
   if (name == "kl" || name == "kullback-leibler") return NmfLoss::KullbackLeibler;
-  throw ArgumentError("loss must be one of frobenius, kl (got '" + name + "')");
+  if (name == "beta") return NmfLoss::Beta;
+  throw ArgumentError("loss must be one of frobenius, kl, beta (got '" + name + "')");
 }
 NmfInit parse_nmf_init(const std::string& name) {
   if (name == "random") return NmfInit::Random;
@@ -47,7 +48,14 @@ std::string to_string(NmfSolver s) {
   }
   return "?";
 }
-std::string to_string(NmfLoss l) { return l == NmfLoss::Frobenius ? "frobenius" : "kl"; }
+std::string to_string(NmfLoss l) {
+  switch (l) {
+    case NmfLoss::Frobenius: return "frobenius";
+    case NmfLoss::KullbackLeibler: return "kl";
+    case NmfLoss::Beta: return "beta";
+  }
+  return "?";
+}
 std::string to_string(NmfInit i) {
   switch (i) {
     case NmfInit::Random: return "random";
@@ -212,6 +220,98 @@ void kl_mu_update(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, con
     }
 }
 
+// ---------------------------------------------- beta-divergence (MU) --
+//
+// d_beta(x | y) = (x^b + (b - 1) y^b - b x y^(b-1)) / (b (b - 1)), and
+// x / y - log(x / y) - 1 for b = 0 (Itakura-Saito). Multiplicative updates
+// with the exponent gamma(b) of Fevotte & Idier (2011), written as
+// scikit-learn's, zero guards included, so the iterates are its iterates.
+// The denominators need y at every entry, zeros of X included: each update
+// costs a dense pass, O(n m k), as scikit-learn's.
+
+/// scikit-learn's EPSILON (float32's machine epsilon): its guard for zeros of W H.
+constexpr double kSklearnEpsilon = 1.1920928955078125e-07;
+
+double beta_mu_exponent(double beta) { return beta < 1 ? 1.0 / (2.0 - beta) : beta > 2 ? 1.0 / (beta - 1.0) : 1.0; }
+
+/// One update of the rows of F (n x k) against O (m x k), X n x m:
+/// f_t <- f_t (sum_j x_j y_j^(b-2) o_jt / (sum_j y_j^(b-1) o_jt + l1 + l2 f_t))^gamma, y = O f.
+void beta_mu_update(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, double beta, double l1, double l2,
+                    int threads) {
+  const Index k = F.cols(), m = O.rows();
+  const double gamma = beta_mu_exponent(beta);
+  threads = threads_for(threads, 2.0 * static_cast<double>(F.rows()) * static_cast<double>(m) * k);
+#pragma omp parallel num_threads(threads)
+  {
+    Eigen::VectorXd y(m), num(k), den(k);
+#pragma omp for schedule(dynamic, 16)
+    for (Index i = 0; i < F.rows(); ++i) {
+      y.noalias() = O * F.row(i).transpose();
+      num.setZero();
+      for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+        const Index j = X.indices[p];
+        double v = y[j];
+        if (v == 0.0 && beta < 2) v = kSklearnEpsilon;
+        const double inverse = 1.0 / v;
+        const double weight = beta == 0 ? X.data[p] * inverse * inverse : X.data[p] * std::pow(v, beta - 2);
+        num.noalias() += weight * O.row(j).transpose();
+      }
+      for (Index j = 0; j < m; ++j) {
+        double v = y[j];
+        if (v == 0.0 && beta < 1) v = kSklearnEpsilon;
+        y[j] = std::pow(v, beta - 1);
+      }
+      den.noalias() = O.transpose() * y;
+      double* f = F.row(i).data();
+      for (Index t = 0; t < k; ++t) {
+        double d = den[t];
+        if (l1 > 0) d += l1;
+        if (l2 > 0) d += l2 * f[t];
+        if (d == 0.0) d = kSklearnEpsilon;
+        const double ratio = num[t] / d;
+        f[t] *= gamma == 1.0 ? ratio : std::pow(ratio, gamma);
+      }
+    }
+  }
+}
+
+/// scikit-learn's thresholding after an update (below double's epsilon -> 0), which
+/// keeps the updates for b < 1 from dragging tiny entries along.
+void zero_below_epsilon(DenseMatrix& F) {
+  F = (F.array() < std::numeric_limits<double>::epsilon()).select(0.0, F);
+}
+
+/// The beta-divergence of X from W H (b not 1 or 2) as scikit-learn computes it:
+/// sums over the entries of X above EPSILON, with W H's zeros there raised to EPSILON.
+double beta_divergence(const SparseView& X, const DenseMatrix& W, const DenseMatrix& Ht, double beta, int threads) {
+  const Index m = Ht.rows();
+  threads = threads_for(threads, 2.0 * static_cast<double>(X.rows) * static_cast<double>(m) * W.cols());
+  std::vector<double> row_sum(static_cast<size_t>(X.rows), 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    Eigen::VectorXd y(m);
+#pragma omp for schedule(dynamic, 16)
+    for (Index i = 0; i < X.rows; ++i) {
+      y.noalias() = Ht * W.row(i).transpose();
+      double sum = 0.0;
+      if (beta != 0)  // (b - 1) sum over every entry of y^b
+        for (Index j = 0; j < m; ++j) sum += (beta - 1) * std::pow(y[j], beta);
+      for (Index p = X.indptr[i]; p < X.indptr[i + 1]; ++p) {
+        const double x = X.data[p];
+        if (!(x > kSklearnEpsilon)) continue;
+        const double v = y[X.indices[p]] == 0.0 ? kSklearnEpsilon : y[X.indices[p]];
+        if (beta == 0) sum += x / v - std::log(x / v);
+        else sum += std::pow(x, beta) - beta * x * std::pow(v, beta - 1);
+      }
+      row_sum[static_cast<size_t>(i)] = sum;
+    }
+  }
+  double total = 0.0;
+  for (double v : row_sum) total += v;
+  if (beta == 0) return total - static_cast<double>(X.rows) * static_cast<double>(X.cols);
+  return total / (beta * (beta - 1));
+}
+
 // ------------------------------------------------------------ masked --
 
 /// Frobenius loss on the stored entries of X only: 0.5 sum (x - w.h)^2.
@@ -347,6 +447,40 @@ struct Extrapolation {
   }
 };
 
+/// W H is unchanged when component t is scaled as w_t s, h_t / s, but the
+/// updates leave the scales drifting (rows of H near 1000 where
+/// scikit-learn's stay near 3, with extrapolation), which misleads anything
+/// downstream that is not scale-invariant. Each component gets the scale
+/// that minimizes the penalties, l1_W s a + l1_H b / s + (l2_W / 2) s^2 A +
+/// (l2_H / 2) B / s^2 (a, b the sums, A, B the squared norms): convex in
+/// log s, so its derivative has one root, found by bisection. Without
+/// penalties the objective does not depend on s and the norms are made
+/// equal, ||w_t|| = ||h_t||. A penalty on one factor only has no minimizer
+/// (s -> 0 or infinity): the scales are then left as fitted.
+void balance_components(DenseMatrix& W, DenseMatrix& Ht, const NmfOptions& o) {
+  const bool penalized_W = o.l1_W > 0 || o.l2_W > 0, penalized_H = o.l1_H > 0 || o.l2_H > 0;
+  if (penalized_W != penalized_H) return;
+  for (Index t = 0; t < W.cols(); ++t) {
+    const double A = W.col(t).squaredNorm(), B = Ht.col(t).squaredNorm();
+    if (!(A > 0) || !(B > 0)) continue;  // a dead component: nothing to balance
+    double log_s = 0.25 * std::log(B / A);  // equal norms
+    if (penalized_W) {
+      const double a = W.col(t).sum(), b = Ht.col(t).sum();
+      auto slope = [&](double u) {  // d/du of the penalties at s = e^u
+        return o.l1_W * a * std::exp(u) - o.l1_H * b * std::exp(-u) + o.l2_W * A * std::exp(2 * u) -
+               o.l2_H * B * std::exp(-2 * u);
+      };
+      double lo = log_s - 40, hi = log_s + 40;  // scales of e^{+-40} ~ 1e17 bracket any sane root
+      if (!(slope(lo) < 0 && slope(hi) > 0)) continue;
+      for (int i = 0; i < 100; ++i) (slope(0.5 * (lo + hi)) < 0 ? lo : hi) = 0.5 * (lo + hi);
+      log_s = 0.5 * (lo + hi);
+    }
+    const double s = std::exp(log_s);
+    W.col(t) *= s;
+    Ht.col(t) /= s;
+  }
+}
+
 /// X^T W reaches the H-update in this many blocks per thread: two halve the
 /// product's buffer (to m k / 2 doubles in all) for about the speed of one
 /// (each block reads the rows of W it needs again).
@@ -358,6 +492,13 @@ int automatic_sweeps(const SparseView& X, int k, Index rows) {
   const double rho = (2.0 * static_cast<double>(X.nnz()) * k + static_cast<double>(rows) * k) /
                      (static_cast<double>(rows) * k * k + 1.0);
   return static_cast<int>(std::clamp(1.0 + 0.5 * rho, 2.0, 10.0));
+}
+
+/// A beta-divergence with b = 2 or 1 is the Frobenius or KL loss, with their own solvers.
+NmfOptions with_named_loss(NmfOptions o) {
+  if (o.loss == NmfLoss::Beta && o.beta == 2.0) o.loss = NmfLoss::Frobenius;
+  if (o.loss == NmfLoss::Beta && o.beta == 1.0) o.loss = NmfLoss::KullbackLeibler;
+  return o;
 }
 
 }  // namespace
@@ -375,8 +516,12 @@ double nmf_relative_error(const SparseView& X, const DenseMatrix& W, const Dense
   return std::sqrt(std::max(r2, 0.0) / nx2);
 }
 
-double nmf_loss(const SparseView& X, const DenseMatrix& W, const DenseMatrix& H, NmfLoss loss, int threads) {
+double nmf_loss(const SparseView& X, const DenseMatrix& W, const DenseMatrix& H, NmfLoss loss, int threads,
+                double beta) {
   threads = resolve_threads(threads);
+  if (loss == NmfLoss::Beta && beta == 2.0) loss = NmfLoss::Frobenius;
+  if (loss == NmfLoss::Beta && beta == 1.0) loss = NmfLoss::KullbackLeibler;
+  if (loss == NmfLoss::Beta) return beta_divergence(X, W, H.transpose(), beta, threads);
   if (loss == NmfLoss::Frobenius) {
     const double e = nmf_relative_error(X, W, H, threads);
     return 0.5 * e * e * squared_frobenius_norm(X);
@@ -386,10 +531,17 @@ double nmf_loss(const SparseView& X, const DenseMatrix& W, const DenseMatrix& H,
   return kl_ratio(X, W, Ht, ratio, threads);
 }
 
-NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, const DenseMatrix* H0) {
+NmfResult nmf(const SparseView& X, const NmfOptions& options, const DenseMatrix* W0, const DenseMatrix* H0) {
+  const NmfOptions o = with_named_loss(options);
   const Index limit = std::min(X.rows, X.cols);
   require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix", std::to_string(X.rows) + " x " + std::to_string(X.cols));
-  require_argument(o.k >= 1 && o.k <= limit, "k", "in [1, min(rows, cols)] = [1, " + std::to_string(limit) + "]",
+  // NNDSVD starts from k singular triplets; random and custom starts take any k
+  // (scikit-learn fits more components than min(n, m), for instance its default on wide text).
+  const bool svd_start = o.init != NmfInit::Random && o.init != NmfInit::Custom;
+  require_argument(o.k >= 1 && (!svd_start || o.k <= limit), "k",
+                   svd_start ? "in [1, min(rows, cols)] = [1, " + std::to_string(limit) + "] for init " +
+                                   to_string(o.init) + " (random or custom init take more)"
+                             : std::string(">= 1"),
                    std::to_string(o.k));
   require_argument(o.max_iter >= 0, "max_iter", ">= 0", std::to_string(o.max_iter));
   require_argument(o.tol >= 0, "tol", ">= 0", std::to_string(o.tol));
@@ -398,7 +550,13 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
     require_argument(v >= 0 && std::isfinite(v), name, ">= 0", std::to_string(v));
   require_argument(o.inner_sweeps >= 0, "inner_sweeps", ">= 0 (0 = automatic)", std::to_string(o.inner_sweeps));
   const bool kl = o.loss == NmfLoss::KullbackLeibler;
+  const bool beta_mu = o.loss == NmfLoss::Beta;
   require_argument(!(kl && o.solver == NmfSolver::Bpp), "solver", "hals or mu for the KL loss", "bpp");
+  require_argument(!beta_mu || o.solver == NmfSolver::Mu, "solver", "mu for a beta-divergence other than 1 or 2",
+                   to_string(o.solver));
+  require_argument(!beta_mu || std::isfinite(o.beta), "beta", "finite", std::to_string(o.beta));
+  require_argument(!(beta_mu && o.observed != Observed::All), "observed",
+                   "'all' for a beta-divergence (masks are Frobenius only)", "a mask");
   require_argument(!(kl && o.observed != Observed::All), "observed", "'all' for the KL loss (masks are Frobenius only)",
                    "a mask");
   if (o.observed == Observed::Mask) {
@@ -425,7 +583,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   // coordinate-descent solvers: nnz(X) * 12 extra bytes.
   const bool kl_cd = kl && o.solver == NmfSolver::Hals;
   SparseMatrix Xt_storage;
-  if (masked || kl_cd) Xt_storage = transpose(Xf);
+  if (masked || kl_cd || beta_mu) Xt_storage = transpose(Xf);
   const SparseView Xt = Xt_storage.view();
 
   NmfResult res;
@@ -462,7 +620,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   // The products are never held whole (peak memory): X H^T reaches the
   // W-update in blocks of rows and X^T W the H-update in blocks of columns,
   // each block updated as soon as it is computed, while it is in cache.
-  const bool fused = !kl && !masked;
+  const bool fused = !kl && !masked && !beta_mu;
   const int product_threads = threads_for(threads, 2.0 * static_cast<double>(Xf.nnz()) * k);
   const Index row_block = std::max<Index>(64, (Index{1} << 15) / k / 64 * 64);  // 256 KiB of X H^T
   TransposePlan plan;
@@ -505,9 +663,11 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
     gram(Ht, HtH, threads);
     return 0.5 * std::max(nx2 - 2.0 * xtw_inner(false) + frobenius_inner(WtW, HtH), 0.0);
   };
-  double loss = kl ? kl_ratio(Xf, W, Ht, ratio, threads) : frobenius_loss_now();
+  double loss = beta_mu ? beta_divergence(Xf, W, Ht, o.beta, threads)
+                 : kl     ? kl_ratio(Xf, W, Ht, ratio, threads)
+                          : frobenius_loss_now();
   auto record = [&](int it, double l) {
-    const double rel = kl ? std::numeric_limits<double>::quiet_NaN() : relative(l);
+    const double rel = kl || beta_mu ? std::numeric_limits<double>::quiet_NaN() : relative(l);
     res.history.push_back(HistoryEntry{it, elapsed(), l, rel});
   };
   record(0, loss);
@@ -521,8 +681,16 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
   if (extrapolating) ex.emplace(W, Ht, loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
 
   res.status = NmfStatus::MaxIterations;
+  const double mu_initial_error = std::sqrt(2.0 * std::max(loss, 0.0));
+  double mu_previous_error = mu_initial_error;
   for (int it = 1; it <= o.max_iter; ++it) {
-    if (kl_cd) {
+    if (beta_mu) {
+      beta_mu_update(Xf, W, Ht, o.beta, o.l1_W, o.l2_W, threads);
+      if (o.beta < 1) zero_below_epsilon(W);
+      beta_mu_update(Xt, Ht, W, o.beta, o.l1_H, o.l2_H, threads);
+      if (o.beta <= 1) zero_below_epsilon(Ht);
+      loss = beta_divergence(Xf, W, Ht, o.beta, threads);
+    } else if (kl_cd) {
       kl_cd_rows(Xf, W, Ht, Ht.colwise().sum(), 1, o.l1_W, o.l2_W, threads);
       kl_cd_rows(Xt, Ht, W, W.colwise().sum(), 1, o.l1_H, o.l2_H, threads);
       loss = kl_ratio(Xf, W, Ht, ratio, threads);
@@ -578,7 +746,19 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
       res.status = NmfStatus::Interrupted;
       break;
     }
-    if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, 1e-300)) {
+    if (o.solver == NmfSolver::Mu) {
+      // scikit-learn's rule for its 'mu', so the same iterates stop at the same
+      // iteration: every 10 iterations, stop when sqrt(2 loss) fell by less than
+      // tol times its value at the initialization.
+      if (o.tol > 0 && it % 10 == 0) {
+        const double error = std::sqrt(2.0 * std::max(loss, 0.0));
+        if ((mu_previous_error - error) <= o.tol * mu_initial_error) {
+          res.status = NmfStatus::Converged;
+          break;
+        }
+        mu_previous_error = error;
+      }
+    } else if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, 1e-300)) {
       if (!extrapolating) {
         res.status = NmfStatus::Converged;
         break;
@@ -591,21 +771,24 @@ NmfResult nmf(const SparseView& X, const NmfOptions& o, const DenseMatrix* W0, c
     }
   }
   ex.reset();  // peak memory: H is about to be written out beside H^T
+  // Multiplicative updates keep scikit-learn's iterates (and so its scales) exactly.
+  if (o.balance && o.solver != NmfSolver::Mu) balance_components(W, Ht, o);
   res.loss = loss;
   if (masked) res.relative_error = relative(masked_loss(Xf, W, Ht, threads));
   else if (!kl && nx2 > 0) res.relative_error = relative(loss);  // the last loss is of the final factors
   res.H = Ht.transpose();
   Ht.resize(0, 0);
-  if (!masked && (kl || nx2 == 0)) res.relative_error = nmf_relative_error(Xf, W, res.H, threads);
+  if (!masked && (kl || beta_mu || nx2 == 0)) res.relative_error = nmf_relative_error(Xf, W, res.H, threads);
   res.seconds = elapsed();
-  if (kl) {
+  if (kl || beta_mu) {
     // The history reports ||X - WH||_F / ||X||_F for every loss; for KL it is computed once here, at the end.
     res.history.back().relative_error = res.relative_error;
   }
   return res;
 }
 
-DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOptions& o) {
+DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOptions& options) {
+  const NmfOptions o = with_named_loss(options);
   require_argument(H.cols() == X.cols, "X columns", "equal to H's (" + std::to_string(H.cols()) + ")",
                    std::to_string(X.cols));
   require_nonnegative_finite(X, "<matrix>");
@@ -613,6 +796,26 @@ DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOp
   const Index k = H.rows();
   const DenseMatrix Ht = H.transpose();
   DenseMatrix W;
+  if (o.loss == NmfLoss::Beta) {
+    // Multiplicative updates of W alone, from scikit-learn's start for them
+    // (every entry sqrt(mean(X) / k)) and with its stopping rule.
+    double sum = 0.0;
+    for (Index p = 0; p < X.nnz(); ++p) sum += X.data[p];
+    const double mean = X.rows > 0 ? sum / (static_cast<double>(X.rows) * static_cast<double>(X.cols)) : 0.0;
+    W.setConstant(X.rows, k, std::sqrt(mean / static_cast<double>(k)));
+    const double initial = std::sqrt(2.0 * std::max(beta_divergence(X, W, Ht, o.beta, threads), 0.0));
+    double previous = initial;
+    for (int it = 1; it <= std::max(o.max_iter, 1); ++it) {
+      beta_mu_update(X, W, Ht, o.beta, o.l1_W, o.l2_W, threads);
+      if (o.beta < 1) zero_below_epsilon(W);
+      if (o.tol > 0 && it % 10 == 0) {
+        const double error = std::sqrt(2.0 * std::max(beta_divergence(X, W, Ht, o.beta, threads), 0.0));
+        if (previous - error <= o.tol * initial) break;
+        previous = error;
+      }
+    }
+    return W;
+  }
   if (o.loss == NmfLoss::KullbackLeibler) {
     // Rows are independent: coordinate descent on each until it settles.
     W.setConstant(X.rows, k, 1.0);

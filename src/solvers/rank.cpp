@@ -514,6 +514,7 @@ void check_nmfk_selection(int perturbations, double epsilon, double threshold, d
 namespace {
 
 void check_options(const SparseView& X, const NmfkOptions& o, const SparseView* cooccurrence) {
+  require_argument(o.nmf.loss != NmfLoss::Beta, "loss", "frobenius or kl for rank selection", "beta");
   const Index limit = std::min(X.rows, X.cols);
   require_argument(X.rows > 0 && X.cols > 0, "X", "a non-empty matrix",
                    std::to_string(X.rows) + " x " + std::to_string(X.cols));

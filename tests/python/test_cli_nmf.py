@@ -41,7 +41,10 @@ def test_model_directory_contents(brown_model):
     seconds = [h["seconds"] for h in history]
     assert seconds == sorted(seconds)
     losses = [h["loss"] for h in history]
-    assert all(b <= a * (1 + 1e-12) for a, b in zip(losses, losses[1:]))
+    # Extrapolation (the default) may let the loss rise a little for one
+    # iteration, which triggers its restart: 1e-6 relative on this corpus.
+    assert all(b <= a * (1 + 1e-4) for a, b in zip(losses, losses[1:]))
+    assert losses[-1] == min(losses)
     dense_error = np.linalg.norm(X.toarray() - W @ H) / sp.linalg.norm(X)
     assert metrics["relative_error"] == pytest.approx(dense_error, rel=1e-8)
     assert history[-1]["loss"] == pytest.approx(0.5 * np.linalg.norm(X.toarray() - W @ H) ** 2, rel=1e-8)

@@ -52,6 +52,7 @@ NmfOptions fixed_run(NmfSolver solver, int iterations) {
   o.inner_sweeps = 1;
   o.threads = 2;
   o.extrapolate = false;  // the textbook algorithms; extrapolation has its own test
+  o.balance = false;      // the iterates themselves; balancing has its own test
   return o;
 }
 }  // namespace
@@ -402,4 +403,90 @@ TEST(Nmf, DeadComponentsAreZeroInBothFactors) {
     if (r.W.col(t).sum() == 0.0) EXPECT_EQ(r.H.row(t).sum(), 0.0) << "component " << t;
     if (r.H.row(t).sum() == 0.0) EXPECT_EQ(r.W.col(t).sum(), 0.0) << "component " << t;
   }
+}
+
+TEST(Nmf, ComponentsAreBalancedWithoutChangingWH) {
+  const SparseMatrix X = random_sparse(40, 30, 0.3, 21);
+  NmfOptions o;
+  o.k = 5;
+  o.threads = 2;
+  o.max_iter = 50;
+  for (NmfSolver solver : {NmfSolver::Hals, NmfSolver::Bpp}) {
+    o.solver = solver;
+    NmfOptions off = o;
+    off.balance = false;
+    const NmfResult a = nmf(X.view(), o), b = nmf(X.view(), off);
+    EXPECT_LT((a.W * a.H - b.W * b.H).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_EQ(a.loss, b.loss);
+    for (Index t = 0; t < o.k; ++t) EXPECT_NEAR(a.W.col(t).norm(), a.H.row(t).norm(), 1e-12 * a.H.row(t).norm());
+  }
+}
+
+TEST(Nmf, BalancingMinimizesThePenalties) {
+  const SparseMatrix X = random_sparse(40, 30, 0.3, 22);
+  NmfOptions o;
+  o.k = 4;
+  o.threads = 2;
+  o.max_iter = 30;
+  o.l1_W = 0.01, o.l2_W = 0.02, o.l1_H = 0.03, o.l2_H = 0.01;
+  const NmfResult r = nmf(X.view(), o);
+  for (Index t = 0; t < o.k; ++t) {
+    const double a = r.W.col(t).sum(), A = r.W.col(t).squaredNorm();
+    const double b = r.H.row(t).sum(), B = r.H.row(t).squaredNorm();
+    auto penalty = [&](double s) {
+      return o.l1_W * a * s + o.l1_H * b / s + 0.5 * o.l2_W * A * s * s + 0.5 * o.l2_H * B / (s * s);
+    };
+    EXPECT_LE(penalty(1.0), penalty(1.001));
+    EXPECT_LE(penalty(1.0), penalty(0.999));
+  }
+}
+
+TEST(Nmf, BetaDivergenceMuEqualsTextbookUpdates) {
+  // Strictly positive X (Itakura-Saito needs it) stored sparse.
+  const DenseMatrix P = positive(30, 25, 23);
+  std::vector<Triplet> t;
+  for (Index i = 0; i < P.rows(); ++i)
+    for (Index j = 0; j < P.cols(); ++j) t.push_back({i, static_cast<ColIndex>(j), P(i, j)});
+  const SparseMatrix X = csr_from_triplets(30, 25, std::move(t));
+  const Mat D = reference::dense(X.view());
+  const DenseMatrix W0 = positive(30, 4, 24), H0 = positive(4, 25, 25);
+  for (double beta : {0.0, 0.5, 1.5, 3.0}) {
+    NmfOptions o = fixed_run(NmfSolver::Mu, 6);
+    o.loss = NmfLoss::Beta;
+    o.beta = beta;
+    const NmfResult r = nmf(X.view(), o, &W0, &H0);
+    const double gamma = beta < 1 ? 1 / (2 - beta) : beta > 2 ? 1 / (beta - 1) : 1.0;
+    auto divergence = [&](const Mat& W, const Mat& H) {
+      const Mat Y = W * H;
+      if (beta == 0) return ((D.array() / Y.array()) - (D.array() / Y.array()).log() - 1).sum();
+      return (D.array().pow(beta) + (beta - 1) * Y.array().pow(beta) - beta * D.array() * Y.array().pow(beta - 1))
+                 .sum() / (beta * (beta - 1));
+    };
+    Mat W = W0, H = H0;
+    EXPECT_NEAR(r.history[0].loss, divergence(W, H), 1e-9 * divergence(W, H)) << beta;
+    for (int it = 0; it < 6; ++it) {
+      Mat Y = W * H;
+      Mat num = (D.array() * Y.array().pow(beta - 2)).matrix() * H.transpose();
+      Mat den = Y.array().pow(beta - 1).matrix() * H.transpose();
+      W = W.array() * (num.array() / den.array()).pow(gamma);
+      Y = W * H;
+      num = W.transpose() * (D.array() * Y.array().pow(beta - 2)).matrix();
+      den = W.transpose() * Y.array().pow(beta - 1).matrix();
+      H = H.array() * (num.array() / den.array()).pow(gamma);
+    }
+    EXPECT_LT((r.W - W).cwiseAbs().maxCoeff(), 1e-10) << beta;
+    EXPECT_LT((r.H - H).cwiseAbs().maxCoeff(), 1e-10) << beta;
+    EXPECT_NEAR(r.loss, divergence(W, H), 1e-9 * divergence(W, H)) << beta;
+  }
+}
+
+TEST(Nmf, BetaDivergenceNeedsMultiplicativeUpdates) {
+  const SparseMatrix X = random_sparse(10, 8, 0.5, 26);
+  NmfOptions o;
+  o.k = 2;
+  o.loss = NmfLoss::Beta;
+  o.beta = 0.5;
+  EXPECT_THROW(nmf(X.view(), o), ArgumentError);  // HALS
+  o.solver = NmfSolver::Mu;
+  EXPECT_NO_THROW(nmf(X.view(), o));
 }
