@@ -3,7 +3,17 @@
 scikit-learn style estimators over a native C++ engine. Rows are documents
 (samples), columns are terms (features).
 """
-from . import _core
+import os as _os
+
+# OpenMP workers that spin while they wait hold cores that a competing
+# process, or their own straggling sibling, needs (a 100-component SVD took
+# 9x longer beside one busy process). libgomp reads the policy once, when it
+# is first loaded: this takes effect when strata is imported before any other
+# OpenMP user (scikit-learn included). A policy the user sets is kept.
+if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+    _os.environ["OMP_WAIT_POLICY"] = "passive"
+
+from . import _core  # noqa: E402
 from .corpus import Corpus, Vectorizer, load_corpus, save_corpus
 from .nmf import NMF, non_negative_factorization
 from .decomposition import TruncatedSVD, PCA

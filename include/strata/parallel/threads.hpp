@@ -10,7 +10,8 @@
 
 namespace strata {
 
-/// 0 or negative means "all available cores"; otherwise the value itself,
+/// 0 or negative means the OpenMP default: OMP_NUM_THREADS when the user
+/// set it, else all available cores; otherwise the value itself. Always
 /// capped at the processors available.
 int resolve_threads(int requested);
 
