@@ -409,12 +409,30 @@ void kl_cd_rows(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, const
       const double* x = X.data + begin;
       v.assign(static_cast<size_t>(nnz), 0.0);
       Ot.resize(static_cast<size_t>(nnz * k));
-      for (Index p = 0; p < nnz; ++p) {
-        const double* o = O.row(cols[p]).data();
-        for (Index t = 0; t < k; ++t) {
-          Ot[t * nnz + p] = o[t];
-          v[p] += f[t] * o[t];
+      auto compute_v = [&] {
+        std::fill(v.begin(), v.end(), 0.0);
+        for (Index p = 0; p < nnz; ++p) {
+          const double* o = O.row(cols[p]).data();
+          for (Index t = 0; t < k; ++t) {
+            Ot[t * nnz + p] = o[t];
+            v[p] += f[t] * o[t];
+          }
         }
+      };
+      compute_v();
+      // (F O^T)_ij = 0 where x_ij > 0 (a row started, or left, at zero):
+      // the divergence is infinite there and Newton's step, with an infinite
+      // curvature, is 0, so the row would stay dead for good. Revive it at a
+      // small positive point, ~1e-10 of the scale that fits the row's sum.
+      bool dead = false;
+      for (Index p = 0; p < nnz; ++p) dead |= x[p] > 0.0 && !(v[p] > 0.0);
+      if (dead) {
+        double x_sum = 0.0, o_sum = 0.0;
+        for (Index p = 0; p < nnz; ++p) x_sum += x[p];
+        for (Index t = 0; t < k; ++t) o_sum += colsum[t];
+        const double floor = 1e-10 * x_sum / std::max(o_sum, kTiny);
+        for (Index t = 0; t < k; ++t) f[t] = std::max(f[t], floor);
+        compute_v();
       }
       // Change of the row objective along coordinate t for a step d (+inf if
       // the step would make some (F O^T)_ij with x_ij > 0 vanish).
@@ -423,7 +441,10 @@ void kl_cd_rows(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, const
         for (Index p = 0; p < nnz; ++p) {
           if (h[p] == 0.0 || x[p] == 0.0) continue;
           const double ratio = 1.0 + d * h[p] / std::max(v[p], kTiny);
-          if (ratio <= 0.0) return std::numeric_limits<double>::infinity();
+          // A step that removes (to rounding) all of (F O^T)_ij where x_ij > 0
+          // is refused: the tracked v can stay a rounding error above the
+          // true 0, which would let the last support of a data point go.
+          if (ratio <= 1e-12) return std::numeric_limits<double>::infinity();
           c -= x[p] * std::log(ratio);
         }
         return c;

@@ -171,7 +171,8 @@ void init_random(const SparseView& X, const NmfOptions& o, DenseMatrix& W, Dense
 // ------------------------------------------------------ Kullback-Leibler --
 
 /// R = X ./ (W H) at the nonzeros of X (same structure), and the divergence
-/// sum x log(x / wh) - x + sum_all(WH) as a by-product.
+/// sum x log(x / wh) - x + sum_all(WH) as a by-product (+infinity where
+/// W H = 0 at a nonzero of X: the true value, not a clipped one).
 double kl_ratio(const SparseView& X, const DenseMatrix& W, const DenseMatrix& Ht, std::vector<double>& ratio,
                 int threads) {
   const Index k = W.cols();
@@ -189,6 +190,9 @@ double kl_ratio(const SparseView& X, const DenseMatrix& W, const DenseMatrix& Ht
 #pragma omp simd reduction(+ : v)
       for (Index t = 0; t < k; ++t) v += w[t] * h[t];
       const double x = X.data[p];
+      // W H = 0 where x > 0: the divergence is infinite, and is reported so
+      // (the ratio, for the MU step, stays finite).
+      if (x > 0 && !(v > 0)) partial = std::numeric_limits<double>::infinity();
       v = std::max(v, 1e-300);
       ratio[p] = x / v;
       if (x > 0) partial += x * std::log(x / v) - x;

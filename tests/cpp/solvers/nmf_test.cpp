@@ -490,3 +490,22 @@ TEST(Nmf, BetaDivergenceNeedsMultiplicativeUpdates) {
   o.solver = NmfSolver::Mu;
   EXPECT_NO_THROW(nmf(X.view(), o));
 }
+
+TEST(Nmf, KlReportsAnInfiniteDivergenceAndRevivesDeadRows) {
+  // A document with data whose row of W is all zero: W H = 0 at its nonzeros,
+  // so the divergence is infinite, and Newton's step there (infinite
+  // curvature) is 0: the row used to stay dead while the loss was reported finite.
+  const SparseMatrix X = random_sparse(20, 15, 0.5, 27);
+  ASSERT_GT(X.view().indptr[1], X.view().indptr[0]);
+  DenseMatrix W0 = positive(20, 4, 28);
+  const DenseMatrix H0 = positive(4, 15, 29);
+  W0.row(0).setZero();
+  EXPECT_TRUE(std::isinf(nmf_loss(X.view(), W0, H0, NmfLoss::KullbackLeibler, 1)));
+  NmfOptions o = fixed_run(NmfSolver::Hals, 20);
+  o.loss = NmfLoss::KullbackLeibler;
+  const NmfResult r = nmf(X.view(), o, &W0, &H0);
+  EXPECT_TRUE(std::isinf(r.history[0].loss));
+  EXPECT_GT(r.W.row(0).sum(), 0.0);
+  EXPECT_TRUE(std::isfinite(r.loss));
+  EXPECT_NEAR(r.loss, nmf_loss(X.view(), r.W, r.H, NmfLoss::KullbackLeibler, 1), 1e-9 * r.loss);
+}
