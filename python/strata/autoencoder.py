@@ -12,13 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-try:  # scikit-learn >= 1.6 moved input validation out of BaseEstimator
-    from sklearn.utils.validation import validate_data as _validate_data
-except ImportError:
-    def _validate_data(estimator, X, **kwargs):
-        return estimator._validate_data(X, **kwargs)
-
 from . import _core
+from ._sklearn import FeaturesOutMixin as _FeaturesOutMixin, validate_data as _validate_data
 from .decomposition import _core_csr, _integer, _real, _seed, _threads
 
 __all__ = ["SparseAutoencoder"]
@@ -26,7 +21,7 @@ __all__ = ["SparseAutoencoder"]
 _LOSSES = ("squared", "spherical", "taylor", "zloss")
 
 
-class SparseAutoencoder(TransformerMixin, BaseEstimator):
+class SparseAutoencoder(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Autoencoder x -> hidden layers -> o = W h (D outputs) reconstructing x.
 
     Parameters
@@ -157,6 +152,11 @@ class SparseAutoencoder(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, X, y=None):
         return self.fit(X)._train_codes
+
+    @property
+    def _n_features_out(self):
+        """Number of output features (get_feature_names_out: 'sparseautoencoder0', 'sparseautoencoder1', ...)."""
+        return len(self.encoder_biases_[-1])
 
     def transform(self, X):
         """Codes: the last hidden layer of each row of X (n x hidden[-1])."""

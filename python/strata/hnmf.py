@@ -23,13 +23,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative
 
-try:  # scikit-learn >= 1.6 moved input validation out of BaseEstimator
-    from sklearn.utils.validation import validate_data as _validate_data
-except ImportError:
-    def _validate_data(estimator, X, **kwargs):
-        return estimator._validate_data(X, **kwargs)
-
 from . import _core
+from ._sklearn import FeaturesOutMixin as _FeaturesOutMixin, validate_data as _validate_data
 from ._arrays import csr_to_core
 
 __all__ = ["HierarchicalNMF"]
@@ -61,7 +56,7 @@ def _is_unlabeled(v):
     return False
 
 
-class HierarchicalNMF(TransformerMixin, BaseEstimator):
+class HierarchicalNMF(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Hierarchical NMF: layers of topics, each grouping the previous layer's.
 
     Parameters
@@ -323,6 +318,11 @@ class HierarchicalNMF(TransformerMixin, BaseEstimator):
         factors = [np.ascontiguousarray(self.components_)] + [np.ascontiguousarray(M) for M in self.mixing_]
         Ws = _core.hnmf_forward(indptr, indices, data, rows, cols, factors, threads=int(self.threads))
         return [W.astype(X.dtype, copy=False) for W in Ws]
+
+    @property
+    def _n_features_out(self):
+        """Number of output features (get_feature_names_out: 'hierarchicalnmf0', 'hierarchicalnmf1', ...)."""
+        return self.layer_components_[-1].shape[0]
 
     def transform(self, X):
         """The last layer's coefficients W_L of X (forward pass), shape (n_samples, k_L)."""

@@ -24,18 +24,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative
 
-try:  # scikit-learn >= 1.2
-    from sklearn.base import ClassNamePrefixFeaturesOutMixin as _FeaturesOutMixin
-except ImportError:  # pragma: no cover - older scikit-learn
-    _FeaturesOutMixin = object
-
-try:  # scikit-learn >= 1.6 moved input validation out of BaseEstimator
-    from sklearn.utils.validation import validate_data as _validate_data
-except ImportError:
-    def _validate_data(estimator, X, **kwargs):
-        return estimator._validate_data(X, **kwargs)
-
 from . import _core
+from ._sklearn import FeaturesOutMixin as _FeaturesOutMixin, validate_data as _validate_data
 from ._arrays import csr_to_core
 
 __all__ = ["NMF", "non_negative_factorization"]

@@ -14,18 +14,20 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative
 
 from . import _core
+from ._sklearn import FeaturesOutMixin as _FeaturesOutMixin
 from .nmf import _as_core_csr
 
 __all__ = ["NMFk"]
 
 
-class NMFk(TransformerMixin, BaseEstimator):
+class NMFk(_FeaturesOutMixin, TransformerMixin, BaseEstimator):
     """NMFk / SeNMFk rank selection; after ``fit`` it is the selected NMF model.
 
     Parameters
     ----------
     k_min, k_max : int, default=2, 10
-        The ranks tried are ``range(k_min, k_max + 1, k_step)``; k_min >= 2.
+        The ranks tried are ``range(k_min, k_max + 1, k_step)``; k_min >= 2;
+        k_max is clipped to min(n_samples, n_features).
     k_step : int, default=1
     n_perturbations : int, default=20
         Perturbed copies of X fit for every k (>= 2).
@@ -147,6 +149,14 @@ class NMFk(TransformerMixin, BaseEstimator):
         """Selects the rank on X (n_samples x n_features, nonnegative) and keeps its model."""
         X = check_array(X, accept_sparse=("csr", "csc"), dtype=np.float64)
         check_non_negative(X, "NMFk (input X)")
+        for count, what in ((X.shape[0], "n_samples"), (X.shape[1], "n_features")):
+            if count < 2:
+                raise ValueError(f"{what} = {count}: NMFk needs at least 2 (a silhouette needs two clusters)")
+        # The ranks tried stop at what the data holds (min(n_samples, n_features)).
+        k_max = min(int(self.k_max), min(X.shape))
+        if int(self.k_min) > k_max:
+            raise ValueError(f"k_min = {self.k_min} exceeds what X of shape {X.shape} holds "
+                             f"(min(n_samples, n_features) = {min(X.shape)})")
         solver = {"cd": "hals", "hals": "hals", "mu": "mu", "bpp": "bpp"}.get(self.solver)
         if solver is None:
             raise ValueError(f"solver must be one of 'cd', 'hals', 'mu', 'bpp', got {self.solver!r}")
@@ -163,7 +173,7 @@ class NMFk(TransformerMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max)) \
             if self.random_state is not None else 0
         indptr, indices, data, rows, cols = _as_core_csr(X)
-        r = _core.nmfk(indptr, indices, data, rows, cols, k_min=int(self.k_min), k_max=int(self.k_max),
+        r = _core.nmfk(indptr, indices, data, rows, cols, k_min=int(self.k_min), k_max=k_max,
                        k_step=int(self.k_step), perturbations=int(self.n_perturbations), epsilon=float(self.epsilon),
                        perturbation=self.perturbation, init=self.init, threshold=float(self.threshold),
                        min_error_gain=float(self.min_error_gain), loss=self._loss(), solver=solver,
@@ -192,6 +202,14 @@ class NMFk(TransformerMixin, BaseEstimator):
     def fit_transform(self, X, y=None, cooccurrence=None):
         """Fits and returns the selected model's W for X."""
         return self.fit(X, cooccurrence=cooccurrence).embedding_
+
+    @property
+    def _n_features_out(self):
+        """Number of output features (get_feature_names_out: 'nmfk0', 'nmfk1', ...)."""
+        return self.components_.shape[0]
+
+    def _more_tags(self):
+        return {"requires_positive_X": True}
 
     def transform(self, X):
         """W >= 0 minimizing ||X - W components_|| (exact NNLS per row)."""

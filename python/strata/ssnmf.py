@@ -28,6 +28,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_non_negative, check_consistent_length
 
 from . import _core
+from ._sklearn import FeaturesOutMixin as _FeaturesOutMixin
 from .nmf import _as_core_csr, _validate_data
 
 __all__ = ["SSNMF"]
@@ -45,7 +46,7 @@ def _unlabeled_mask(y):
                      (isinstance(v, numbers.Integral) and not isinstance(v, bool) and v == -1) for v in y], dtype=bool)
 
 
-class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
+class SSNMF(_FeaturesOutMixin, ClassifierMixin, TransformerMixin, BaseEstimator):
     """Semi-supervised nonnegative matrix factorization (topics that classify).
 
     Parameters
@@ -162,7 +163,7 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
         limit = min(X.shape)
         k = integer("n_components", self.n_components, 1, allow_none=True)
         if k is None:
-            k = 0  # chosen on the validation split
+            k = 0  # chosen by validation (cross-validation by default)
         if k > limit:
             raise ValueError(f"strata.SSNMF needs n_components <= min(n_samples, n_features) = {limit}, got "
                              f"n_components = {k} for X of shape {X.shape}")
@@ -251,6 +252,11 @@ class SSNMF(ClassifierMixin, TransformerMixin, BaseEstimator):
     def _print_progress(self, event):
         print(f"SSNMF iteration {event['iteration']}/{event['max_iter']}: objective {event['loss']:.6g} "
               f"({event['seconds']:.3f} s)", flush=True)
+
+    @property
+    def _n_features_out(self):
+        """Number of output features (get_feature_names_out: 'ssnmf0', 'ssnmf1', ...)."""
+        return self.components_.shape[0]
 
     def transform(self, X):
         """W for samples with the topics fixed: argmin_{W >= 0} D(X, W H) (exact NNLS per row for

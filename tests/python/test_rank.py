@@ -101,7 +101,8 @@ def test_semantic_variant():
 
 
 @pytest.mark.parametrize("params, match", [
-    (dict(k_min=1), "k_min"), (dict(k_max=500), "k_max"), (dict(n_perturbations=1), "perturbations"),
+    (dict(k_min=1), "k_min"), (dict(k_min=500, k_max=600), "k_min = 500 exceeds"),
+    (dict(n_perturbations=1), "perturbations"),
     (dict(epsilon=0.0), "epsilon"), (dict(perturbation="gauss"), "perturbation"), (dict(init="nndsvd"), "init"),
     (dict(threshold=2.0), "threshold"), (dict(solver="sgd"), "solver"), (dict(beta_loss="itakura-saito"), "beta_loss"),
 ])

@@ -160,3 +160,43 @@ def test_cli_nmf_itakura_saito(tmp_path, strata_cli):
     bad = subprocess.run([strata_cli, "nmf", str(path), "-k", "3", "--loss", "itakura-saito", "-o",
                           str(tmp_path / "bad")], capture_output=True, text=True)
     assert bad.returncode != 0 and "mu" in bad.stderr
+
+
+def _small_estimators():
+    return [strata.NMF(2), strata.TruncatedSVD(2), strata.PCA(2), strata.SSNMF(n_components=2),
+            strata.NMFk(k_min=2, k_max=3, n_perturbations=3), strata.HierarchicalNMF([2, 1], epochs=3),
+            strata.SparseAutoencoder(hidden=(4,), epochs=1)]
+
+
+@pytest.mark.parametrize("estimator", _small_estimators(), ids=lambda e: type(e).__name__)
+def test_not_fitted_error_and_feature_names(estimator):
+    from sklearn.exceptions import NotFittedError
+    X = np.abs(np.random.RandomState(11).rand(40, 12))
+    with pytest.raises(NotFittedError):
+        estimator.transform(X)
+    if isinstance(estimator, strata.SSNMF):
+        estimator.fit(X, np.arange(40) % 2)
+    else:
+        estimator.fit(X)
+    names = estimator.get_feature_names_out()
+    assert len(names) == estimator.transform(X).shape[1]
+    assert names[0] == type(estimator).__name__.lower() + "0"
+
+
+@pytest.mark.parametrize("estimator", [strata.NMFk(k_min=2, k_max=3, n_perturbations=3, max_iter=50),
+                                       strata.SparseAutoencoder(hidden=(4,), epochs=1)],
+                         ids=lambda e: type(e).__name__)
+def test_check_estimator(estimator):
+    import warnings
+    from sklearn.utils.estimator_checks import check_estimator
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_estimator(estimator)
+
+
+def test_nmfk_clips_k_max_to_the_data():
+    X = np.abs(np.random.RandomState(12).rand(30, 4))
+    model = strata.NMFk(k_min=2, k_max=10, n_perturbations=3, random_state=0).fit(X)
+    assert [c["k"] for c in model.curve_] == [2, 3, 4]
+    with pytest.raises(ValueError, match="k_min = 5 exceeds"):
+        strata.NMFk(k_min=5, k_max=10).fit(X)
