@@ -1,12 +1,14 @@
 // strata ssnmf INPUT [-k K] [--labels FILE] -o DIR: semi-supervised NMF, topics
-// that also classify the unlabeled documents. Reports the accuracy on a
-// validation split of the labeled documents (labels hidden from that fit).
+// that also classify the unlabeled documents. Reports the cross-validated
+// accuracy over the labeled documents (each scored by a fit that did not see
+// its label).
 #include <cstdio>
 #include <numeric>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "strata/core/error.hpp"
+#include "strata/io/model_dir.hpp"
 #include "strata/core/random.hpp"
 #include "strata/io/labels.hpp"
 #include "strata/io/load.hpp"
@@ -18,6 +20,7 @@ namespace strata::cli {
 
 void register_ssnmf(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, labels, solver = "hals", loss = "frobenius", label_loss = "frobenius",
                                        init = "nndsvda", classifier = "fold-in";
     SsnmfOptions ssnmf;
@@ -34,6 +37,7 @@ void register_ssnmf(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_option("--labels", a->labels,
                   "Labels file: one line per document, the label or an empty line (unlabeled). "
                   "Default: the labels the input carries (a TSV label column, the Brown genres)");
@@ -70,6 +74,7 @@ void register_ssnmf(CLI::App& app) {
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "ssnmf");  // refused before any work
     SsnmfOptions o = a->ssnmf;
     o.solver = parse_nmf_solver(a->solver);
     o.loss = parse_nmf_loss(a->loss);
@@ -120,7 +125,7 @@ void register_ssnmf(CLI::App& app) {
       held_out = HeldOutAccuracy{static_cast<Index>(hidden.size()),
                                  static_cast<double>(correct) / static_cast<double>(hidden.size())};
     }
-    save_ssnmf_model(a->output, r, o, seen, corpus, X, a->input, a->reading.to_load_options().vectorizer, held_out);
+    save_ssnmf_model(ModelOutput(a->output, a->overwrite), r, o, seen, corpus, X, a->input, a->reading.to_load_options().vectorizer, held_out);
     if (a->common.quiet) return;
     std::printf("%s: k=%d, %lld classes, %lld of %lld documents labeled, lambda %.6g, %d iterations (%s), %.3fs, "
                 "relative error %.6f\n",

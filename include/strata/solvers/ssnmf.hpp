@@ -101,7 +101,7 @@ struct SsnmfOptions {
   int max_iter = 200;                      ///< outer iterations (one W-, H- and B-update each)
   double tol = 1e-4;                       ///< stop when the relative objective change falls below; 0 runs all
   int inner_sweeps = 0;                    ///< HALS sweeps per product; 0 = automatic (as NMF)
-  std::uint64_t seed = 0;                  ///< random init, NNDSVDar fill, the validation split
+  std::uint64_t seed = 0;                  ///< random init, NNDSVDar fill, the validation folds / split
   int threads = 0;                         ///< 0 = all cores
   ProgressCallback progress;               ///< once per iteration of every fit (stage "ssnmf")
 };
@@ -153,10 +153,12 @@ struct SsnmfResult {
 };
 
 /// Fits SSNMF. `labels.codes` has one entry per row of X (-1 = unlabeled) and
-/// at least one labeled document. With a validation fraction, every candidate
-/// (k, lambda) is fit with the validation documents' labels hidden and scored
-/// on them; the best (first on ties, candidates in order of k then lambda) is
-/// fit again with all labels. Without one, an automatic k is the second
+/// at least one labeled document. With validation (validation > 0), every
+/// candidate (k, lambda) is fit once per fold (folds >= 2; the validation
+/// split with folds == 1) with that fold's labels hidden and scored by the
+/// accuracy on the hidden documents, pooled over the folds; the best (ties: the
+/// smaller log-loss, then the first in order of k then lambda) is fit again
+/// with all labels. Without validation, an automatic k is the second
 /// candidate (4c, clamped) and an automatic lambda the middle multiple (1x).
 /// Throws ArgumentError on invalid options or labels (with the parameter,
 /// valid range and value) and InputError if X has negative or non-finite
