@@ -4,7 +4,9 @@
 set -eu
 PACKAGES="build-essential cmake ninja-build
   libeigen3-dev libcli11-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
-  pybind11-dev python3-dev python3-numpy python3-scipy python3-sklearn python3-pytest"
+  pybind11-dev python3-dev python3-numpy python3-scipy python3-sklearn python3-pytest
+  python3-pip python3-setuptools python3-wheel python3-venv
+  strace"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
