@@ -1,7 +1,9 @@
 #include "common.hpp"
 
+#include "strata/core/interrupt.hpp"
 #include "strata/version.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +18,48 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--seed", o.seed, "Random seed (results are deterministic for a seed and thread count)");
   cmd.add_flag("--verbose,-v", o.verbose, "Report progress line by line even when not on a terminal");
   cmd.add_flag("--quiet,-q", o.quiet, "No progress output");
+}
+
+void add_overwrite_option(CLI::App& cmd, bool& overwrite) {
+  cmd.add_flag("--overwrite", overwrite,
+               "Replace the output directory as a whole even if it holds another kind of model or other files "
+               "(a model of the same kind is replaced without it)");
+}
+
+namespace {
+void write_stderr(const char* text) {
+  size_t n = 0;
+  while (text[n]) ++n;
+  [[maybe_unused]] const ssize_t w = ::write(2, text, n);
+}
+
+extern "C" void on_interrupt(int signal) {
+  // Async-signal-safe only: atomics, write(2), sigaction, raise.
+  if (strata::interrupt_deferred() && strata::interrupt_requested() == 0) {
+    strata::request_interrupt(signal);
+    write_stderr("strata: interrupted: removing the unfinished model directory\n");
+    return;
+  }
+  write_stderr(signal == SIGTERM ? "strata: terminated (SIGTERM)\n" : "strata: interrupted (SIGINT)\n");
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ::sigaction(signal, &dfl, nullptr);
+  ::raise(signal);
+}
+}  // namespace
+
+void install_interrupt_handlers() {
+  for (int s : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    ::sigaction(s, nullptr, &old);
+    if (old.sa_handler == SIG_IGN) continue;  // nohup and friends: keep ignoring
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(s, &sa, nullptr);
+  }
 }
 
 void add_input_options(CLI::App& cmd, InputOptions& o) {

@@ -20,6 +20,17 @@ struct CommonOptions {
 /// --threads, --seed, --verbose, --quiet.
 void add_common_options(CLI::App& cmd, CommonOptions& options);
 
+/// --overwrite, for the commands that write a model directory (-o DIR): DIR is
+/// replaced as a whole even when it holds another kind of model or files that
+/// are not a model's (ModelOutput; docs/reliability.md).
+void add_overwrite_option(CLI::App& cmd, bool& overwrite);
+
+/// SIGINT and SIGTERM: while a model directory is being written, the writer
+/// is asked to stop and removes its temporary (the command then fails with
+/// "interrupted"); at any other time the signal ends the process at once, as
+/// without a handler, after a one-line message.
+void install_interrupt_handlers();
+
 /// The shared reading options (--format, --text-column, --label-column,
 /// --id-column, --header, --stop-words, --min-df, --max-df, --max-features,
 /// --weighting, --sublinear-tf, --norm, --no-smooth-idf, --window).

@@ -10,6 +10,8 @@
 
 #include "commands/commands.hpp"
 #include "strata/core/error.hpp"
+#include "strata/core/interrupt.hpp"
+#include "common.hpp"
 #include "strata/version.hpp"
 
 #if defined(__GLIBC__) && defined(__ELF__)
@@ -58,8 +60,12 @@ int main(int argc, char** argv) {
   strata::cli::register_rank(app);
   strata::cli::register_autoencoder(app);
   strata::cli::register_lm(app);
+  strata::cli::install_interrupt_handlers();
   try {
     app.parse(argc, argv);
+  } catch (const strata::Interrupted& e) {
+    std::fprintf(stderr, "strata: %s; the output was left as it was\n", e.what());
+    return 128 + e.signal();
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const strata::InputError& e) {
@@ -74,6 +80,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "strata: error: %s\n", e.what());
     return 1;
+  }
+  if (const int s = strata::interrupt_requested()) {
+    std::fprintf(stderr, "strata: interrupted after the output was complete\n");
+    return 128 + s;
   }
   return 0;
 }

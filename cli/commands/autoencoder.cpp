@@ -38,6 +38,7 @@ std::vector<int> parse_widths(const std::string& text) {
 
 void register_autoencoder(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, hidden = "128", loss = "squared", update = "factored", dtype = "float32",
                                 activation = "relu", optimizer = "adam";
     nn::AutoencoderOptions ae;
@@ -48,6 +49,7 @@ void register_autoencoder(CLI::App& app) {
   auto* cmd = app.add_subcommand("autoencoder", "Autoencoder of sparse rows with an exact O(d^2) output layer");
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_option("--hidden", a->hidden, "Hidden layer widths, comma-separated (the last feeds the output layer)")
       ->capture_default_str();
   cmd->add_option("--loss", a->loss, "squared|spherical|taylor|zloss")->capture_default_str();
@@ -77,6 +79,7 @@ void register_autoencoder(CLI::App& app) {
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "autoencoder");  // refused before any work
     nn::AutoencoderOptions o = a->ae;
     o.hidden = parse_widths(a->hidden);
     o.loss.kind = nn::parse_output_loss(a->loss);
@@ -92,7 +95,7 @@ void register_autoencoder(CLI::App& app) {
     const nn::AutoencoderResult r = nn::sparse_autoencoder(X, o);
 
     using json = nlohmann::ordered_json;
-    ModelDirectoryWriter w(a->output, "autoencoder");
+    ModelDirectoryWriter w(ModelOutput(a->output, a->overwrite), "autoencoder");
     const auto& layers = r.model.weights;
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const std::string name = l == 0 ? "encoder" : "encoder_" + std::to_string(l);

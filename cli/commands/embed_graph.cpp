@@ -13,6 +13,7 @@ namespace strata::cli {
 
 void register_embed_graph(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string edges, output, method = "svd", labels;
     bool directed = false, no_context = false;
     GraphEmbeddingOptions options;
@@ -23,6 +24,7 @@ void register_embed_graph(CLI::App& app) {
   auto* cmd = app.add_subcommand("embed-graph", "Node vectors from random walks and PMI factorization (DeepWalk/NetMF)");
   cmd->add_option("EDGES", a->edges, "Edge list: one 'a b [weight]' per line")->required();
   cmd->add_option("-o,--output", a->output, "Directory to write (vectors.npy, nodes.txt)")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   auto& e = a->options.embedding;
   auto& w = a->options.walk;
   cmd->add_option("--dim", e.dim, "Embedding dimension")->capture_default_str()->check(CLI::PositiveNumber);
@@ -39,6 +41,7 @@ void register_embed_graph(CLI::App& app) {
   cmd->add_option("--labels", a->labels, "'node label' lines: report node-classification accuracy");
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "graph_embedding");  // refused before any work
     GraphEmbeddingOptions o = a->options;
     o.embedding.method = parse_embedding_method(a->method);
     o.embedding.add_context = !a->no_context;
@@ -50,7 +53,7 @@ void register_embed_graph(CLI::App& app) {
     const EmbeddingResult r = embed_graph(graph, o);
 
     using json = nlohmann::ordered_json;
-    ModelDirectoryWriter writer(a->output, "graph_embedding");
+    ModelDirectoryWriter writer(ModelOutput(a->output, a->overwrite), "graph_embedding");
     writer.write_matrix("vectors", r.vectors.data(), r.vectors.rows(), r.vectors.cols());
     writer.write_lines("nodes.txt", graph.nodes);
     json summary = {{"seconds", r.seconds},

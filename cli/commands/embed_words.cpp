@@ -16,6 +16,7 @@ namespace strata::cli {
 
 void register_embed_words(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, method = "svd", similarity;
     EmbeddingOptions embedding;
     bool no_context = false;
@@ -28,6 +29,7 @@ void register_embed_words(CLI::App& app) {
   cmd->add_option("INPUT", a->input, "Text (with the reading options) or a corpus file with co-occurrence counts")
       ->required();
   cmd->add_option("-o,--output", a->output, "Directory to write (vectors.npy, vocab.txt)")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_option("--dim", a->embedding.dim, "Embedding dimension")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--shift", a->embedding.pmi.shift, "Shifted PPMI: subtract log(S) (1 = plain PPMI)")
       ->capture_default_str();
@@ -40,6 +42,7 @@ void register_embed_words(CLI::App& app) {
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "word_embedding");  // refused before any work
     EmbeddingOptions o = a->embedding;
     o.method = parse_embedding_method(a->method);
     o.add_context = !a->no_context;
@@ -56,7 +59,7 @@ void register_embed_words(CLI::App& app) {
     const EmbeddingResult r = embed_cooccurrence(corpus.cooccurrence->view(), o);
 
     using json = nlohmann::ordered_json;
-    ModelDirectoryWriter w(a->output, "word_embedding");
+    ModelDirectoryWriter w(ModelOutput(a->output, a->overwrite), "word_embedding");
     w.write_matrix("vectors", r.vectors.data(), r.vectors.rows(), r.vectors.cols());
     w.write_lines("vocab.txt", corpus.vocabulary);
     json summary;

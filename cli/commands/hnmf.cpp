@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "strata/core/error.hpp"
+#include "strata/io/model_dir.hpp"
 #include "strata/io/hnmf_model.hpp"
 #include "strata/io/labels.hpp"
 #include "strata/io/load.hpp"
@@ -39,6 +40,7 @@ std::vector<int> parse_ranks(const std::string& text) {
 
 void register_hnmf(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, ranks, method = "neural", loss = "reconstruction", optimizer = "pgd", labels,
         perturbation = "uniform", init = "random", coefficients = "proportions", criterion = "mean-silhouette";
     bool supervised = false;
@@ -78,6 +80,7 @@ void register_hnmf(CLI::App& app) {
                   "ranks auto: what layers >= 1 cluster: proportions (rows of W summing to 1) | raw")
       ->capture_default_str();
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_option("--method", a->method, "sequential|deep|neural")->capture_default_str();
   cmd->add_option("--loss", a->loss, "Neural NMF cost: energy|reconstruction")->capture_default_str();
   cmd->add_option("--labels", a->labels, "Labels file: one line per document, empty = unlabeled");
@@ -93,6 +96,7 @@ void register_hnmf(CLI::App& app) {
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "hnmf");  // refused before any work
     HnmfOptions o = a->hnmf;
     o.auto_ranks = a->ranks == "auto";
     if (!o.auto_ranks) o.ranks = parse_ranks(a->ranks);
@@ -122,7 +126,7 @@ void register_hnmf(CLI::App& app) {
     const bool supervised = labels.n_documents() > 0;
     if (supervised) o.labels = &labels;
     const HnmfResult r = hierarchical_nmf(X, o);
-    save_hnmf_model(a->output, r, o, corpus, X, a->input, supervised ? &labels : nullptr, std::max(a->top, 1));
+    save_hnmf_model(ModelOutput(a->output, a->overwrite), r, o, corpus, X, a->input, supervised ? &labels : nullptr, std::max(a->top, 1));
     if (a->common.quiet) return;
     std::string ranks = o.auto_ranks ? "" : a->ranks;
     for (size_t l = 0; o.auto_ranks && l < r.ranks.size(); ++l) ranks += (l ? "," : "") + std::to_string(r.ranks[l]);

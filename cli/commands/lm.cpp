@@ -18,6 +18,7 @@ namespace strata::cli {
 
 void register_lm(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, loss = "taylor", update = "factored", dtype = "float32", activation = "tanh",
                                format = "auto", similarity;
     int text_column = 0;
@@ -30,6 +31,7 @@ void register_lm(CLI::App& app) {
   auto* cmd = app.add_subcommand("lm", "Neural language model with an exact O(H^2) output layer; word embeddings");
   cmd->add_option("INPUT", a->input, "Text collection: lines, tsv, dir or brown (.gz read on the fly)")->required();
   cmd->add_option("-o,--output", a->output, "Directory to write (embeddings.npy, vocab.txt)")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_option("--context", a->lm.context, "Previous words that predict the next")->capture_default_str();
   cmd->add_option("--dim", a->lm.dim, "Embedding width")->capture_default_str();
   cmd->add_option("--hidden", a->lm.hidden, "Hidden units (the output layer's input)")->capture_default_str();
@@ -54,6 +56,7 @@ void register_lm(CLI::App& app) {
   cmd->add_flag("--header", a->header, "TSV: skip the first line");
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "language_model");  // refused before any work
     nn::LanguageModelOptions o = a->lm;
     o.loss.kind = nn::parse_output_loss(a->loss);
     o.output_update = nn::parse_output_update(a->update);
@@ -76,7 +79,7 @@ void register_lm(CLI::App& app) {
     const nn::LanguageModelResult r = nn::train_language_model(stream, o);
 
     using json = nlohmann::ordered_json;
-    ModelDirectoryWriter w(a->output, "language_model");
+    ModelDirectoryWriter w(ModelOutput(a->output, a->overwrite), "language_model");
     w.write_matrix("embeddings", r.embeddings.data(), r.embeddings.rows(), r.embeddings.cols());
     w.write_lines("vocab.txt", stream.vocabulary);
     json summary;

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "strata/core/error.hpp"
+#include "strata/io/model_dir.hpp"
 #include "strata/io/load.hpp"
 #include "strata/io/nmf_model.hpp"
 #include "strata/io/npy.hpp"
@@ -13,6 +14,7 @@ namespace strata::cli {
 
 void register_nmf(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, solver = "hals", loss = "frobenius", init = "nndsvda", observed = "all", mask, warm;
     NmfOptions nmf;
     int top = 10;
@@ -24,6 +26,7 @@ void register_nmf(CLI::App& app) {
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
   cmd->add_option("-k,--components", a->nmf.k, "Number of components (topics)")->required()->check(CLI::PositiveNumber);
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_option("--solver", a->solver, "hals|mu|bpp")->capture_default_str();
   cmd->add_option("--loss", a->loss, "frobenius|kl|itakura-saito|beta (itakura-saito and beta: --solver mu)")
       ->capture_default_str();
@@ -47,6 +50,7 @@ void register_nmf(CLI::App& app) {
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "nmf");  // refused before any work
     NmfOptions o = a->nmf;
     o.solver = parse_nmf_solver(a->solver);
     if (a->loss == "itakura-saito" || a->loss == "is") {
@@ -86,7 +90,7 @@ void register_nmf(CLI::App& app) {
       o.init = NmfInit::Custom;
     }
     const NmfResult r = nmf(X, o, a->warm.empty() ? nullptr : &W0, a->warm.empty() ? nullptr : &H0);
-    save_nmf_model(a->output, r, o, corpus, X, a->input, a->reading.to_load_options().vectorizer);
+    save_nmf_model(ModelOutput(a->output, a->overwrite), r, o, corpus, X, a->input, a->reading.to_load_options().vectorizer);
     if (a->common.quiet) return;
     std::printf("%s: k=%d, %d iterations (%s), %.3fs, relative error %.6f\n", a->output.c_str(), o.k, r.iterations,
                 to_string(r.status).c_str(), r.seconds, r.relative_error);

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "strata/core/error.hpp"
+#include "strata/io/model_dir.hpp"
 #include "strata/io/corpus_file.hpp"
 #include "strata/io/load.hpp"
 #include "strata/io/rank_report.hpp"
@@ -14,6 +15,7 @@ namespace strata::cli {
 
 void register_rank(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, k_range = "2:10", perturbation = "uniform", init = "random", solver = "hals",
                                     loss = "frobenius", criterion = "mean-silhouette";
     NmfkOptions nmfk;
@@ -25,6 +27,7 @@ void register_rank(CLI::App& app) {
   auto* cmd = app.add_subcommand("rank", "How many topics: NMFk / SeNMFk rank selection by stability under perturbation");
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
   cmd->add_option("-o,--output", a->output, "Directory for the selected model, metrics.json and curve.svg")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_option("-k,--k", a->k_range, "Ranks to try: A:B or A:B:STEP (A >= 2)")->capture_default_str();
   cmd->add_option("--criterion", a->criterion,
                   "What chooses k: mean-silhouette (the largest k whose topics are stable on average) | "
@@ -68,6 +71,7 @@ void register_rank(CLI::App& app) {
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "nmf");  // refused before any work
     NmfkOptions o = a->nmfk;
     parse_k_range(a->k_range, o.k_min, o.k_max, o.k_step);
     o.perturbation = parse_perturbation(a->perturbation);
@@ -93,7 +97,7 @@ void register_rank(CLI::App& app) {
       cooccurrence = &counts;
     }
     const NmfkResult r = nmfk(X, o, cooccurrence);
-    save_rank_model(a->output, r, o, input.corpus, X, a->input, a->reading.to_load_options().vectorizer);
+    save_rank_model(ModelOutput(a->output, a->overwrite), r, o, input.corpus, X, a->input, a->reading.to_load_options().vectorizer);
     if (a->common.quiet) return;
     std::printf("%4s %7s %9s %9s %9s %9s %9s %9s %8s\n", "k", "stable", "sil_min_H", "sil_avg_H", "cophenet",
                 "npmi", "cv_error", "rel_error", "seconds");

@@ -17,6 +17,7 @@ namespace strata::cli {
 
 void register_svd(CLI::App& app) {
   struct Args {
+    bool overwrite = false;
     std::string input, output, method = "lanczos";
     SvdOptions svd;
     CommonOptions common;
@@ -27,6 +28,7 @@ void register_svd(CLI::App& app) {
   cmd->add_option("INPUT", a->input, "Corpus file, matrix file, or text (with the reading options)")->required();
   cmd->add_option("-k,--components", a->svd.k, "Number of components")->required()->check(CLI::PositiveNumber);
   cmd->add_option("-o,--output", a->output, "Model directory to write")->required();
+  add_overwrite_option(*cmd, a->overwrite);
   cmd->add_flag("--center", a->svd.center, "PCA: subtract the column means (implicitly; X stays sparse)");
   cmd->add_option("--method", a->method, "lanczos|randomized")->capture_default_str();
   cmd->add_option("--tol", a->svd.tol, "Lanczos tolerance on the Ritz residuals (0: 1e-12)")->capture_default_str();
@@ -39,6 +41,7 @@ void register_svd(CLI::App& app) {
   add_input_options(*cmd, a->reading);
   add_common_options(*cmd, a->common);
   cmd->callback([a] {
+    check_model_output(ModelOutput(a->output, a->overwrite), "svd");  // refused before any work
     SvdOptions o = a->svd;
     o.method = parse_svd_method(a->method);
     o.seed = a->common.seed;
@@ -48,7 +51,7 @@ void register_svd(CLI::App& app) {
     const TruncatedSvdResult r = truncated_svd(X, o);
 
     using json = nlohmann::ordered_json;
-    ModelDirectoryWriter w(a->output, o.center ? "pca" : "svd");
+    ModelDirectoryWriter w(ModelOutput(a->output, a->overwrite), o.center ? "pca" : "svd");
     const DenseMatrix components = r.V.transpose();  // k x m, row-major
     w.write_matrix("components", components.data(), components.rows(), components.cols());
     w.write_vector("singular_values", r.s.data(), r.s.size());

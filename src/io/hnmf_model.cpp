@@ -67,9 +67,9 @@ std::string hnmf_tree_json(const HnmfResult& r, const std::vector<std::string>& 
   return tree.dump(1);
 }
 
-void save_hnmf_model(const std::string& dir, const HnmfResult& r, const HnmfOptions& o, const Corpus& corpus,
+void save_hnmf_model(const ModelOutput& output, const HnmfResult& r, const HnmfOptions& o, const Corpus& corpus,
                      const SparseView& X, const std::string& input_path, const LabelEncoding* labels, int top) {
-  ModelDirectoryWriter w(dir, "hnmf");
+  ModelDirectoryWriter w(output, "hnmf");
   for (size_t l = 0; l < r.layers.size(); ++l) {
     const HnmfLayer& layer = r.layers[l];
     const std::string s = std::to_string(l);

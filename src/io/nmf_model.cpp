@@ -54,10 +54,16 @@ json options_json(const NmfOptions& o) {
 
 }  // namespace
 
-void save_nmf_model(const std::string& dir, const NmfResult& r, const NmfOptions& o, const Corpus& corpus,
+void save_nmf_model(const ModelOutput& output, const NmfResult& r, const NmfOptions& o, const Corpus& corpus,
                     const SparseView& X, const std::string& input_path, const VectorizerOptions& v,
                     const std::string& extra_metrics_json) {
-  ModelDirectoryWriter w(dir, "nmf");
+  ModelDirectoryWriter w(output, "nmf");
+  save_nmf_model(w, r, o, corpus, X, input_path, v, extra_metrics_json);
+}
+
+void save_nmf_model(ModelDirectoryWriter& w, const NmfResult& r, const NmfOptions& o, const Corpus& corpus,
+                    const SparseView& X, const std::string& input_path, const VectorizerOptions& v,
+                    const std::string& extra_metrics_json) {
   w.write_matrix("W", r.W.data(), r.W.rows(), r.W.cols());
   w.write_matrix("H", r.H.data(), r.H.rows(), r.H.cols());
   const std::string text = save_text_metadata(w, corpus, v);

@@ -186,15 +186,15 @@ std::string rank_curve_svg(const NmfkResult& r, const NmfkOptions& o, int width,
   return svg.str();
 }
 
-void save_rank_model(const std::string& dir, const NmfkResult& r, const NmfkOptions& o, const Corpus& corpus,
+void save_rank_model(const ModelOutput& output, const NmfkResult& r, const NmfkOptions& o, const Corpus& corpus,
                      const SparseView& X, const std::string& input_path, const VectorizerOptions& vectorizer) {
+  // One writer for the curve and the model: the directory is replaced as a whole.
+  ModelDirectoryWriter w(output, "nmf");
   {
-    // Claims the directory (removing a stale model.json) before the extra files land.
-    ModelDirectoryWriter claim(dir, "nmf");
     const std::string svg = rank_curve_svg(r, o);
-    write_file_atomically(claim.path("curve.svg"), [&](std::ostream& out) { out << svg; });
+    write_file_atomically(w.path("curve.svg"), [&](std::ostream& out) { out << svg; });
     if (r.context_factor.size() > 0)
-      claim.write_matrix("C", r.context_factor.data(), r.context_factor.rows(), r.context_factor.cols());
+      w.write_matrix("C", r.context_factor.data(), r.context_factor.rows(), r.context_factor.cols());
   }
   json extra;
   extra["selected_k"] = r.selected_k;
@@ -229,7 +229,7 @@ void save_rank_model(const std::string& dir, const NmfkResult& r, const NmfkOpti
   model_options.seed = o.seed;
   model_options.threads = o.threads;
   model_options.init = o.fit_model ? NmfInit::Custom : model_options.init;
-  save_nmf_model(dir, r.model, model_options, corpus, X, input_path, vectorizer, extra.dump());
+  save_nmf_model(w, r.model, model_options, corpus, X, input_path, vectorizer, extra.dump());
 }
 
 }  // namespace strata

@@ -43,11 +43,11 @@ json options_json(const SsnmfOptions& o, const SsnmfResult& r) {
 
 }  // namespace
 
-void save_ssnmf_model(const std::string& dir, const SsnmfResult& r, const SsnmfOptions& o,
+void save_ssnmf_model(const ModelOutput& output, const SsnmfResult& r, const SsnmfOptions& o,
                       const LabelEncoding& labels, const Corpus& corpus, const SparseView& X,
                       const std::string& input_path, const VectorizerOptions& v,
                       const std::optional<HeldOutAccuracy>& held_out) {
-  ModelDirectoryWriter w(dir, "ssnmf");
+  ModelDirectoryWriter w(output, "ssnmf");
   w.write_matrix("W", r.W.data(), r.W.rows(), r.W.cols());
   w.write_matrix("H", r.H.data(), r.H.rows(), r.H.cols());
   w.write_matrix("B", r.B.data(), r.B.rows(), r.B.cols());

@@ -3,7 +3,11 @@
 ///
 /// A reader never sees a half-written file: either the old content (or no file)
 /// or the complete new one (SPEC 5). If the writer fails or is destroyed before
-/// `commit()`, the temporary file is removed.
+/// `commit()`, the temporary file is removed. `commit()` fsyncs the file before
+/// the rename and the directory after it, so the new content survives a crash
+/// of the machine, not only of the process. A temporary left by a killed
+/// process is removed by the next AtomicFile or model directory written
+/// beside it (remove_stale_temporaries).
 #include <fstream>
 #include <functional>
 #include <string>
@@ -20,7 +24,8 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   std::ostream& stream() { return out_; }
-  /// Flushes, checks for write errors, and renames over the target.
+  /// Flushes, checks for write errors, fsyncs, renames over the target, fsyncs
+  /// the directory.
   void commit();
   const std::string& path() const { return path_; }
 
@@ -33,6 +38,24 @@ class AtomicFile {
 /// Writes a whole file atomically through `write`.
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write);
+
+/// The process id in the name of a strata temporary, or 0 for any other name:
+/// "NAME.tmp-PID-N" (AtomicFile), ".NAME.strata-tmp-PID-HEX" (a model
+/// directory being written, ModelDirectoryWriter) or ".NAME.strata-old-PID-HEX"
+/// (a model being replaced, on file systems without RENAME_EXCHANGE).
+long temporary_owner(const std::string& name);
+
+/// Removes the strata temporaries in `dir` (files and directories named as
+/// temporary_owner() recognizes) whose process is no longer running: what a
+/// killed run left behind. Temporaries of live processes, this one included,
+/// are kept. Returns how many entries were removed; never throws.
+int remove_stale_temporaries(const std::string& dir);
+
+/// fsync()s a file (throws InputError on failure).
+void sync_file(const std::string& path);
+/// fsync()s a directory, making renames and creations in it durable (throws
+/// InputError on failure; file systems that cannot sync directories are skipped).
+void sync_directory(const std::string& path);
 
 /// Creates a directory (and its parents) if missing; throws InputError on failure
 /// or if `path` exists and is not a directory.

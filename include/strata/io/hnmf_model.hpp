@@ -12,6 +12,7 @@
 
 #include "strata/core/corpus.hpp"
 #include "strata/io/labels.hpp"
+#include "strata/io/model_dir.hpp"
 #include "strata/solvers/hnmf.hpp"
 
 namespace strata {
@@ -25,7 +26,7 @@ std::string hnmf_tree_json(const HnmfResult& result, const std::vector<std::stri
 
 /// Writes the model directory (see the file comment). `labels` is the
 /// encoding the model was fit with (or null).
-void save_hnmf_model(const std::string& dir, const HnmfResult& result, const HnmfOptions& options,
+void save_hnmf_model(const ModelOutput& output, const HnmfResult& result, const HnmfOptions& options,
                      const Corpus& corpus, const SparseView& X, const std::string& input_path,
                      const LabelEncoding* labels, int top);
 

@@ -21,7 +21,12 @@ namespace strata {
 /// (labeled corpora), metrics.json and, last, model.json.
 /// `corpus` supplies the names, labels and idf; `X` is the matrix that was fit.
 /// `extra_metrics_json` (a JSON object as text) is merged into metrics.json.
-void save_nmf_model(const std::string& dir, const NmfResult& result, const NmfOptions& options,
+void save_nmf_model(const ModelOutput& output, const NmfResult& result, const NmfOptions& options,
+                    const Corpus& corpus, const SparseView& X, const std::string& input_path,
+                    const VectorizerOptions& vectorizer, const std::string& extra_metrics_json = "{}");
+/// The same into an open writer (of kind "nmf"), which it commits: for
+/// directories that hold more than the model (strata rank).
+void save_nmf_model(ModelDirectoryWriter& writer, const NmfResult& result, const NmfOptions& options,
                     const Corpus& corpus, const SparseView& X, const std::string& input_path,
                     const VectorizerOptions& vectorizer, const std::string& extra_metrics_json = "{}");
 

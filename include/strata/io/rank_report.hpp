@@ -5,6 +5,7 @@
 #include <string>
 
 #include "strata/core/corpus.hpp"
+#include "strata/io/model_dir.hpp"
 #include "strata/solvers/rank.hpp"
 #include "strata/text/vectorizer.hpp"
 
@@ -22,7 +23,7 @@ std::string rank_curve_svg(const NmfkResult& result, const NmfkOptions& options,
 /// relative_error, perturbed_error, clustering_iterations, seconds) besides
 /// the model's summary; curve.svg; C.npy (terms x k context factor)
 /// for SeNMFk; model.json last. `X` is the document matrix (not the stack).
-void save_rank_model(const std::string& dir, const NmfkResult& result, const NmfkOptions& options,
+void save_rank_model(const ModelOutput& output, const NmfkResult& result, const NmfkOptions& options,
                      const Corpus& corpus, const SparseView& X, const std::string& input_path,
                      const VectorizerOptions& vectorizer);
 

@@ -9,6 +9,7 @@
 
 #include "strata/core/corpus.hpp"
 #include "strata/io/labels.hpp"
+#include "strata/io/model_dir.hpp"
 #include "strata/solvers/ssnmf.hpp"
 #include "strata/text/vectorizer.hpp"
 
@@ -27,7 +28,7 @@ struct HeldOutAccuracy {
 /// metrics.json (history, objective terms, lambda, k, validation accuracy and
 /// the candidates scored, training accuracy, held-out accuracy) and, last,
 /// model.json.
-void save_ssnmf_model(const std::string& dir, const SsnmfResult& result, const SsnmfOptions& options,
+void save_ssnmf_model(const ModelOutput& output, const SsnmfResult& result, const SsnmfOptions& options,
                       const LabelEncoding& labels, const Corpus& corpus, const SparseView& X,
                       const std::string& input_path, const VectorizerOptions& vectorizer,
                       const std::optional<HeldOutAccuracy>& held_out = std::nullopt);
