@@ -173,6 +173,8 @@ SsnmfResult fit_factorization(const SparseView& X, const LabelEncoding& labels, 
   require_argument(o.lambda >= 0 && std::isfinite(o.lambda), "lambda", ">= 0 and finite (0 = automatic)",
                    std::to_string(o.lambda));
   require_argument(o.inner_sweeps >= 0, "inner_sweeps", ">= 0 (0 = automatic)", std::to_string(o.inner_sweeps));
+  require_argument(o.loss != NmfLoss::Beta && o.label_loss != NmfLoss::Beta, "loss", "frobenius or kl for SSNMF",
+                   "beta");
   const bool data_kl = o.loss == NmfLoss::KullbackLeibler;
   const bool label_kl = o.label_loss == NmfLoss::KullbackLeibler;
   require_argument(!(o.solver == NmfSolver::Bpp && (data_kl || label_kl)), "solver",

@@ -269,6 +269,9 @@ TEST(Ssnmf, RejectsBadArgumentsWithTheirName) {
   b.folds = 0;
   expect_argument_error(labels, b, "folds");
   b = o;
+  b.loss = NmfLoss::Beta;  // beta-divergences are NMF's (MU) only
+  expect_argument_error(labels, b, "loss");
+  b = o;
   b.solver = NmfSolver::Bpp;
   b.label_loss = NmfLoss::KullbackLeibler;
   expect_argument_error(labels, b, "solver");
