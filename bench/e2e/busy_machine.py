@@ -73,7 +73,9 @@ def main():
         corpus = os.path.join(tmp, "corpus.strata")
         subprocess.run([cli, "vectorize", args.corpus, "--format", "tsv", "--text-column", "3", "--stop-words",
                         "english", "--min-df", "2", "-o", corpus, "-q"], check=True)
-    info = subprocess.run([cli, "info", corpus], check=True, capture_output=True, text=True).stdout.splitlines()[0]
+    info = next(line.split("shape", 1)[1] for line in
+                subprocess.run([cli, "info", corpus], check=True, capture_output=True, text=True).stdout.splitlines()
+                if line.strip().startswith("shape"))
     base = dict(os.environ, PYTHONPATH=os.path.join(ROOT, args.build, "python"))
     base.pop("OMP_WAIT_POLICY", None)
     spinning = dict(base, GOMP_SPINCOUNT="300000")
