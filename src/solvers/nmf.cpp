@@ -279,6 +279,24 @@ void beta_mu_update(const SparseView& X, DenseMatrix& F, const DenseMatrix& O, d
   }
 }
 
+/// scikit-learn's stopping rule for its 'mu', so the same iterates stop at the
+/// same iteration: every 10 iterations, stop when sqrt(2 loss) fell by less
+/// than tol times its value at the start.
+struct SklearnMuStop {
+  double tol, initial, previous;
+  SklearnMuStop(double tol, double initial_loss)
+      : tol(tol), initial(std::sqrt(2.0 * std::max(initial_loss, 0.0))), previous(initial) {}
+  /// True when iteration `it` (1-based) ends the run; `loss()` is called only on checked iterations.
+  template <class Loss>
+  bool stop(int it, Loss&& loss) {
+    if (!(tol > 0) || it % 10 != 0) return false;
+    const double error = std::sqrt(2.0 * std::max(loss(), 0.0));
+    if (previous - error <= tol * initial) return true;
+    previous = error;
+    return false;
+  }
+};
+
 /// scikit-learn's thresholding after an update (below double's epsilon -> 0), which
 /// keeps the updates for b < 1 from dragging tiny entries along.
 void zero_below_epsilon(DenseMatrix& F) {
@@ -685,8 +703,7 @@ NmfResult nmf(const SparseView& X, const NmfOptions& options, const DenseMatrix*
   if (extrapolating) ex.emplace(W, Ht, loss + penalties(W, o.l1_W, o.l2_W) + penalties(Ht, o.l1_H, o.l2_H));
 
   res.status = NmfStatus::MaxIterations;
-  const double mu_initial_error = std::sqrt(2.0 * std::max(loss, 0.0));
-  double mu_previous_error = mu_initial_error;
+  SklearnMuStop mu_stop(o.tol, loss);
   for (int it = 1; it <= o.max_iter; ++it) {
     if (beta_mu) {
       beta_mu_update(Xf, W, Ht, o.beta, o.l1_W, o.l2_W, threads);
@@ -751,16 +768,9 @@ NmfResult nmf(const SparseView& X, const NmfOptions& options, const DenseMatrix*
       break;
     }
     if (o.solver == NmfSolver::Mu) {
-      // scikit-learn's rule for its 'mu', so the same iterates stop at the same
-      // iteration: every 10 iterations, stop when sqrt(2 loss) fell by less than
-      // tol times its value at the initialization.
-      if (o.tol > 0 && it % 10 == 0) {
-        const double error = std::sqrt(2.0 * std::max(loss, 0.0));
-        if ((mu_previous_error - error) <= o.tol * mu_initial_error) {
-          res.status = NmfStatus::Converged;
-          break;
-        }
-        mu_previous_error = error;
+      if (mu_stop.stop(it, [&] { return loss; })) {
+        res.status = NmfStatus::Converged;
+        break;
       }
     } else if (o.tol > 0 && std::abs(previous - loss) <= o.tol * std::max(previous, 1e-300)) {
       if (!extrapolating) {
@@ -807,16 +817,12 @@ DenseMatrix nmf_transform(const SparseView& X, const DenseMatrix& H, const NmfOp
     for (Index p = 0; p < X.nnz(); ++p) sum += X.data[p];
     const double mean = X.rows > 0 ? sum / (static_cast<double>(X.rows) * static_cast<double>(X.cols)) : 0.0;
     W.setConstant(X.rows, k, std::sqrt(mean / static_cast<double>(k)));
-    const double initial = std::sqrt(2.0 * std::max(beta_divergence(X, W, Ht, o.beta, threads), 0.0));
-    double previous = initial;
+    auto divergence = [&] { return beta_divergence(X, W, Ht, o.beta, threads); };
+    SklearnMuStop stop(o.tol, divergence());
     for (int it = 1; it <= std::max(o.max_iter, 1); ++it) {
       beta_mu_update(X, W, Ht, o.beta, o.l1_W, o.l2_W, threads);
       if (o.beta < 1) zero_below_epsilon(W);
-      if (o.tol > 0 && it % 10 == 0) {
-        const double error = std::sqrt(2.0 * std::max(beta_divergence(X, W, Ht, o.beta, threads), 0.0));
-        if (previous - error <= o.tol * initial) break;
-        previous = error;
-      }
+      if (stop.stop(it, divergence)) break;
     }
     return W;
   }
